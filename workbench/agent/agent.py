@@ -13,7 +13,7 @@ from workbench.agent.tools import RunContext, Tool, as_tool
 from workbench.errors import ConfigError
 from workbench.models import Policy, is_offline, resolve_model
 from workbench.models.types import Message, Model, ModelRequest, ToolCall, Usage
-from workbench.tracing import TraceScope, Tracer, span, trace_scope
+from workbench.tracing import Tracer, TraceScope, span, trace_scope
 
 Instructions = str | Callable[[RunContext], str]
 

@@ -31,9 +31,9 @@ from workbench.models.types import (
 OFFLINE_NOTICE = "(offline stand-in model: deterministic rules, not a language model)"
 
 
-def call(name: str, **arguments: Any) -> ToolCall:
+def call(tool_name: str, /, **arguments: Any) -> ToolCall:
     """A tool call for a policy to return; the model assigns its id."""
-    return ToolCall(id="", name=name, arguments=arguments,
+    return ToolCall(id="", name=tool_name, arguments=arguments,
                     raw_arguments=json.dumps(arguments, sort_keys=True, ensure_ascii=False))
 
 
