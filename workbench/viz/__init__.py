@@ -1,0 +1,1 @@
+"""Plots and interactive explorers for notebooks and reports."""
