@@ -1,0 +1,44 @@
+"""Headline tables and standard figures for a finished run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from workbench.eval.record import RunRecord
+from workbench.eval.stats import compare
+
+DEFAULT_PAIRS = (("cold", "warm"), ("cold", "control"), ("warm", "control"))
+
+
+def summary_table(record: RunRecord, task: Any) -> pd.DataFrame:
+    """Paired deltas of the task's headline metrics (``task.HEADLINE``) across phases."""
+    metrics = list(getattr(task, "HEADLINE", ["tool_calls", "model_iterations"]))
+    pairs = list(getattr(task, "PAIRS", DEFAULT_PAIRS))
+    table = compare(record.samples, metrics, pairs)
+    if table.empty:
+        return table
+    return table[["metric", "a", "b", "n_questions", "mean_a", "mean_b", "delta", "ci_low",
+                  "ci_high", "p_value"]]
+
+
+def write_figures(record: RunRecord, task: Any) -> list[Path]:
+    """The standard plots, as PNG files in the run folder."""
+    import matplotlib.pyplot as plt
+
+    from workbench.viz.learning import learning_curve, phase_bars
+
+    out = record.path / "figures"
+    out.mkdir(exist_ok=True)
+    metrics = list(getattr(task, "HEADLINE", ["tool_calls"]))
+    paths = []
+    figures = {"phases": phase_bars(record.samples, metrics[:4], model_label=record.label),
+               "curve": learning_curve(record.samples, metrics[0], model_label=record.label)}
+    for name, fig in figures.items():
+        path = out / f"{name}.png"
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        paths.append(path)
+    return paths
