@@ -94,3 +94,28 @@ def test_paired_delta_pairs_by_question():
     assert result["mean_a"] == 3 and result["mean_b"] == pytest.approx((1.5 + 1 + 1) / 3)
     table = summarize(frame, "m")
     assert list(table["n"]) == [3, 4]
+
+
+def test_ablation_options_reach_every_store_config(tmp_path):
+    from pathlib import Path
+
+    from workbench.errors import UnsupportedModeError
+    from workbench.eval import RepeatContext
+    from workbench.eval.memory import apply_options, experiment_machine
+    from workbench.learn import EntityMemoryConfig, LearningMode
+    from workbench.models import OfflineModel
+
+    stores = {"user_profile": True, "entity_memory": EntityMemoryConfig(namespace="user"),
+              "learned_knowledge": True}
+    out = apply_options(stores, {"disable_stores": ["user_profile"], "k": 2,
+                                 "modes": {"learned_knowledge": "always"}})
+    assert set(out) == {"entity_memory", "learned_knowledge"}
+    assert out["entity_memory"].max_entities_in_context == 2
+    assert out["entity_memory"].namespace == "user", "other fields are kept"
+    assert out["learned_knowledge"].mode is LearningMode.ALWAYS
+    assert stores["entity_memory"].max_entities_in_context == 5, "configs are never mutated"
+    with pytest.raises(UnsupportedModeError):
+        apply_options({"session_context": True}, {"modes": {"session_context": "propose"}})
+    rc = RepeatContext(0, 0, Path(tmp_path), OfflineModel(), {"embedder": "hashing"})
+    machine = experiment_machine(rc, "main", **stores)
+    assert machine.embedder.name == "hashing-256" and set(machine.stores) == set(stores)
