@@ -6,7 +6,8 @@ import re
 
 from workbench import Agent
 from workbench.eval import EvalItem, Phase, RepeatContext, TaskHooks
-from workbench.learn import LearnedKnowledgeConfig, LearningMachine
+from workbench.eval.memory import experiment_machine
+from workbench.learn import LearnedKnowledgeConfig
 from workbench.models import OfflineView, call
 
 CODES = {"alpha": "A-17", "bravo": "B-22", "charlie": "C-31", "delta": "D-48", "echo": "E-55"}
@@ -44,6 +45,9 @@ def toy_policy(view: OfflineView):
 
 class ToyTask(TaskHooks):
     name = "toy"
+    HEADLINE = ["lookups", "tool_calls"]
+    STORES = ("learned_knowledge",)
+    GAIN_METRIC = "lookups"
 
     def __init__(self, crash_at: tuple[int, str, int] | None = None) -> None:
         self.crash_at = crash_at
@@ -63,8 +67,9 @@ class ToyTask(TaskHooks):
                 Phase("control", warm, memory="empty")]
 
     def make_machine(self, rc: RepeatContext, label: str):
-        return LearningMachine(learned_knowledge=LearnedKnowledgeConfig(),
-                               embedder="hashing", data_dir=rc.memory_dir / label)
+        options = {"embedder": "hashing", **rc.options}
+        rc = RepeatContext(rc.repeat, rc.seed, rc.run_dir, rc.model, options)
+        return experiment_machine(rc, label, learned_knowledge=LearnedKnowledgeConfig())
 
     def make_agent(self, rc, machine):
         return Agent("toy", model=rc.model, tools=[lookup_code], learning=machine)

@@ -66,9 +66,15 @@ def hash_paths(*paths: str | Path) -> str:
 def make_run_dir(root: str | Path, task: str, model: str) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     safe_model = "".join(c if c.isalnum() or c in "-._" else "_" for c in model)
-    path = Path(root) / f"{stamp}-{task}-{safe_model}"
-    path.mkdir(parents=True, exist_ok=False)
-    return path
+    base = Path(root) / f"{stamp}-{task}-{safe_model}"
+    path, n = base, 1
+    while True:
+        try:
+            path.mkdir(parents=True, exist_ok=False)
+            return path
+        except FileExistsError:
+            n += 1
+            path = base.with_name(f"{base.name}-{n}")
 
 
 def write_json(path: Path, data: Any) -> None:
