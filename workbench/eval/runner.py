@@ -126,6 +126,32 @@ def run_experiment(task: EvalTask, *, model: str | Model | None = None, repeats:
     return load_run(path)
 
 
+def run_items(task: EvalTask, agent: Any, machine: Any, phase: Phase, items: list[EvalItem],
+              rc: RepeatContext, on_item: Callable[[], None] | None = None,
+              ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Run items of a phase, each in a fresh session; returns (sample rows, trace rows)."""
+    rows, traces = [], []
+    for index, item in enumerate(items):
+        _hook(task, "before_item")(item, rc, machine)
+        base = {"repeat": rc.repeat, "seed": rc.seed, "phase": phase.name, "index": index,
+                "probe": phase.probe}
+        session = item.session_id or f"r{rc.repeat}-{phase.name}-{item.id}"
+        try:
+            result = agent.run(item.input, user_id=item.user_id, session_id=session,
+                               run_id=f"r{rc.repeat}-{phase.name}-{index}")
+            row = {**base, **sample_row(item, result), **task.score(item, result, rc, agent)}
+            traces.append(_trace_row(item, phase.name, rc.repeat, result))
+        except WorkbenchError as exc:
+            row = {**base, "item_id": item.id, "pair_key": item.pair_key or item.id,
+                   "group": item.group, "input": item.input, "status": "error",
+                   "error": f"{type(exc).__name__}: {exc}"}
+        machine.flush()
+        rows.append(row)
+        if on_item is not None:
+            on_item()
+    return rows, traces
+
+
 def _run_repeat(task: EvalTask, phases: list[Phase], rc: RepeatContext, progress: bool) -> None:
     from tqdm.auto import tqdm
 
@@ -153,25 +179,8 @@ def _run_repeat(task: EvalTask, phases: list[Phase], rc: RepeatContext, progress
         items = list(phase.items)
         if phase.shuffle:
             random.Random(rc.seed * 1000 + p_index).shuffle(items)
-        rows, traces = [], []
-        for index, item in enumerate(items):
-            _hook(task, "before_item")(item, rc, machine)
-            base = {"repeat": rc.repeat, "seed": rc.seed, "phase": phase.name, "index": index,
-                    "probe": phase.probe}
-            session = item.session_id or f"r{rc.repeat}-{phase.name}-{item.id}"
-            try:
-                result = runner.run(item.input, user_id=item.user_id, session_id=session,
-                                    run_id=f"r{rc.repeat}-{phase.name}-{index}")
-                row = {**base, **sample_row(item, result),
-                       **task.score(item, result, rc, runner)}
-                traces.append(_trace_row(item, phase.name, rc.repeat, result))
-            except WorkbenchError as exc:
-                row = {**base, "item_id": item.id, "pair_key": item.pair_key or item.id,
-                       "group": item.group, "input": item.input, "status": "error",
-                       "error": f"{type(exc).__name__}: {exc}"}
-            machine.flush()
-            rows.append(row)
-            bar.update(1)
+        rows, traces = run_items(task, runner, machine, phase, items, rc,
+                                 on_item=lambda: bar.update(1))
         append_jsonl(rc.run_dir / "samples.jsonl", rows)
         append_jsonl(rc.run_dir / "traces" / f"r{rc.repeat}.jsonl", traces)
         metrics = _hook(task, "after_phase")(phase, rc, machine)
