@@ -119,3 +119,17 @@ def test_ablation_options_reach_every_store_config(tmp_path):
     rc = RepeatContext(0, 0, Path(tmp_path), OfflineModel(), {"embedder": "hashing"})
     machine = experiment_machine(rc, "main", **stores)
     assert machine.embedder.name == "hashing-256" and set(machine.stores) == set(stores)
+
+
+def test_leave_one_learning_out_finds_the_learning_each_answer_needed(tmp_path):
+    from workbench.eval.attribution import leave_one_out
+
+    table = leave_one_out(ToyTask(), model="offline", work_dir=tmp_path, metric="lookups")
+    baseline = table[table.learning_id == "(none removed)"].iloc[0]
+    assert baseline["lookups"] == 0, "with every learning, no probe needs a lookup"
+    rows = table[table.learning_id != "(none removed)"]
+    assert len(rows) == 5
+    for _, row in rows.iterrows():
+        project = row["title"].removeprefix("code of ")
+        assert row["delta"] == pytest.approx(1 / 5), "removing one code costs one lookup"
+        assert row["items_changed"] == [f"p-{project}"]
