@@ -133,3 +133,21 @@ def test_leave_one_learning_out_finds_the_learning_each_answer_needed(tmp_path):
         project = row["title"].removeprefix("code of ")
         assert row["delta"] == pytest.approx(1 / 5), "removing one code costs one lookup"
         assert row["items_changed"] == [f"p-{project}"]
+
+
+def test_memory_snapshots_of_two_runs_diff_cleanly(tmp_path):
+    from workbench.learn.diff import diff_snapshots
+
+    first = run_experiment(ToyTask(), model="offline", repeats=1, runs_dir=tmp_path / "a",
+                           progress=False)
+    second = run_experiment(ToyTask(), model="offline", repeats=1, runs_dir=tmp_path / "b",
+                            progress=False)
+    a = json.loads((first.path / "memory" / "r0-snapshot.json").read_text())
+    b = json.loads((second.path / "memory" / "r0-snapshot.json").read_text())
+    assert len(a["learned_knowledge"]) == 5
+    assert diff_snapshots(a, b).empty, "the same protocol learns the same things"
+    b["learned_knowledge"][0]["learning"] = "The code is something else."
+    removed = b["learned_knowledge"].pop()
+    changes = diff_snapshots(a, b)
+    assert sorted(changes["change"]) == ["changed", "removed"]
+    assert removed["id"] in set(changes["id"])

@@ -189,5 +189,6 @@ def _run_repeat(task: EvalTask, phases: list[Phase], rc: RepeatContext, progress
                          [{"repeat": rc.repeat, "phase": phase.name, **metrics}])
         if machine is not main:
             machine.close()
+    write_json(rc.run_dir / "memory" / f"r{rc.repeat}-snapshot.json", main.snapshot())
     main.close()
     bar.close()
