@@ -111,3 +111,20 @@ def test_result_serialises_and_renders_in_a_notebook():
     assert record["tool_calls"][1]["result"] == "20" and record["offline"] is True
     html = result._repr_html_()
     assert "multiply" in html and "offline stand-in" in html
+
+
+@pytest.mark.server
+def test_the_same_agent_completes_the_task_through_a_loopback_server():
+    from workbench.models import OfflineModel
+    from workbench.models.openai_compat import OpenAICompatibleModel
+    from workbench.testing import serve_model
+
+    with serve_model(OfflineModel(), api_key="sk-test-123456") as server:
+        model = OpenAICompatibleModel("offline-over-http", base_url=server.base_url,
+                                      api_key="sk-test-123456")
+        result = Agent("calc", model=model, tools=[add, multiply]).run(TASK)
+        assert len(server.chat_requests) == 3
+    assert [c.result for c in result.tool_calls] == ["5", "20"]
+    assert "20" in result.text and not result.offline
+    assert result.model == "offline-over-http"
+    assert "sk-test-123456" not in json.dumps(result.to_dict())

@@ -12,6 +12,7 @@ from workbench.testing.openai_server import (
     reply_tool_call,
     reply_tool_calls,
 )
+from workbench.testing.policy_server import request_from_openai, serve_model
 
 __all__ = [
     "FakeOpenAIServer",
@@ -24,4 +25,6 @@ __all__ = [
     "reply_text",
     "reply_tool_call",
     "reply_tool_calls",
+    "request_from_openai",
+    "serve_model",
 ]
