@@ -21,6 +21,8 @@ def lab_command(port: int = 8888, *, open_browser: bool = False,
             "--LabApp.extension_manager=readonly",
             "--LabApp.news_url=",
             "--ServerApp.open_browser=" + ("True" if open_browser else "False")]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        args.append("--ServerApp.allow_root=True")  # containers often run as root
     if token is not None:
         args.append(f"--IdentityProvider.token={token}")
     return args
