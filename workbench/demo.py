@@ -17,7 +17,7 @@ import pandas as pd
 from workbench.eval.record import RunRecord, package_versions
 from workbench.eval.registry import TASKS, make_task
 from workbench.eval.runner import run_experiment
-from workbench.eval.summary import summary_table
+from workbench.eval.summary import roles, summary_table
 from workbench.report import Section, write_report
 
 AGENTS = ("dash", "contacts", "pal", "investment")
@@ -43,11 +43,11 @@ def agent_section(name: str, task: Any, record: RunRecord) -> Section:
                        phase_bars(samples, metrics[:4], model_label=record.label))
     section.add_figure("Learning curve", learning_curve(samples, metrics[0],
                                                         model_label=record.label))
-    if "group" in samples and samples["group"].nunique() > 1:
-        section.add_figure(f"{metrics[0]} per group, cold vs warm",
+    shown = [p for p in dict.fromkeys(roles(task).values()) if p in set(samples["phase"])]
+    if "group" in samples and samples["group"].nunique() > 1 and len(shown) > 1:
+        section.add_figure(f"{metrics[0]} per group, {' vs '.join(shown)}",
                            group_bars(samples, metrics[0], model_label=record.label,
-                                      phases=[p for p in ("cold", "warm", "control")
-                                              if p in set(samples["phase"])]))
+                                      phases=shown))
     extra = getattr(task, "report_figures", None)
     if callable(extra):
         for caption, fig in extra(record):
@@ -60,7 +60,11 @@ def headline_row(name: str, task: Any, record: RunRecord) -> dict[str, Any]:
     table = summary_table(record, task)
     metric = getattr(task, "GAIN_METRIC", getattr(task, "HEADLINE", ["tool_calls"])[0])
     row: dict[str, Any] = {"agent": name, "metric": metric}
-    for a, b, label in (("cold", "warm", "warm−cold"), ("cold", "control", "control−cold")):
+    role = roles(task)
+    comparisons = [(role["cold"], role["warm"], "warm−cold")]
+    if role["control"] and role["control"] != role["cold"]:
+        comparisons.append((role["cold"], role["control"], "control−cold"))
+    for a, b, label in comparisons:
         hit = table[(table["metric"] == metric) & (table["a"] == a) & (table["b"] == b)] \
             if not table.empty else table
         if len(hit):

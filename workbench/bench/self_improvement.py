@@ -20,6 +20,7 @@ from workbench.errors import WorkbenchError
 from workbench.eval.record import read_jsonl
 from workbench.eval.registry import task_class
 from workbench.eval.runner import run_experiment
+from workbench.eval.summary import roles
 
 COLUMNS = ["agent", "cell", "axis", "value", "metric", "direction", "cold", "warm", "control",
            "gain", "gain_vs_control", "status", "error", "model", "offline", "run",
@@ -120,8 +121,9 @@ def run_cell(agent: str, cell: Cell, *, model: str | None, repeats: int, runs_di
     samples = record.samples
     ok = samples[samples.get("status", "ok") == "ok"] if not samples.empty else samples
     means = ok.groupby("phase")[metric].mean() if metric in ok else pd.Series(dtype=float)
-    cold, warm = means.get("cold", float("nan")), means.get("warm", float("nan"))
-    control = means.get("control", float("nan"))
+    role = roles(cls)
+    cold, warm = means.get(role["cold"], float("nan")), means.get(role["warm"], float("nan"))
+    control = means.get(role["control"], float("nan")) if role["control"] else float("nan")
     row.update(cold=cold, warm=warm, control=control, gain=_gain(cold, warm, direction),
                gain_vs_control=_gain(control, warm, direction), status="ok", error=None,
                model=record.model, offline=record.offline, run=str(record.path),

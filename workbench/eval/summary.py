@@ -13,6 +13,20 @@ from workbench.eval.stats import compare
 DEFAULT_PAIRS = (("cold", "warm"), ("cold", "control"), ("warm", "control"))
 
 
+def roles(task: Any) -> dict[str, str | None]:
+    """Which phase plays cold (no memory yet), warm (memory learned) and control (wiped).
+
+    Tasks name their phases freely; ``ROLES`` maps them, else the first of ``PAIRS`` gives
+    cold and warm and a phase called "control" is the control.
+    """
+    explicit = getattr(task, "ROLES", None)
+    if explicit:
+        return {"cold": explicit.get("cold"), "warm": explicit.get("warm"),
+                "control": explicit.get("control")}
+    cold, warm = list(getattr(task, "PAIRS", DEFAULT_PAIRS))[0]
+    return {"cold": cold, "warm": warm, "control": "control"}
+
+
 def summary_table(record: RunRecord, task: Any) -> pd.DataFrame:
     """Paired deltas of the task's headline metrics (``task.HEADLINE``) across phases."""
     metrics = list(getattr(task, "HEADLINE", ["tool_calls", "model_iterations"]))

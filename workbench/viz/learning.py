@@ -11,7 +11,8 @@ import pandas as pd
 from workbench.eval.stats import bootstrap_ci, per_question
 
 PHASE_COLORS = {"cold": "#4C72B0", "warm": "#55A868", "control": "#C44E52", "decay": "#8172B2",
-                "poison": "#CCB974", "teach": "#64B5CD"}
+                "poison": "#CCB974", "teach": "#64B5CD", "cumulative": "#55A868",
+                "wiped": "#C44E52"}
 
 
 def model_note(model_label: str) -> str:
@@ -76,7 +77,7 @@ def phase_bars(frame: pd.DataFrame, metrics: Sequence[str], *, model_label: str,
                color=[PHASE_COLORS.get(p, "#999999") for p in phases])
         ax.set_title(metric.replace("_", " "), fontsize=10)
         ax.tick_params(axis="x", rotation=20)
-    return _finish(fig, title or "Cold vs warm vs wiped control (95% CI)", model_label)
+    return _finish(fig, title or f"{' vs '.join(phases)}: means with 95% CIs", model_label)
 
 
 def group_bars(frame: pd.DataFrame, metric: str, *, model_label: str, group: str = "group",
