@@ -1,7 +1,9 @@
 """The Investment committee demo: data, mandate engine, portfolio ledger, memos and scorers.
 
-The agent itself and its offline policy live elsewhere; this package is the deterministic
-ground truth they are measured against.
+What is exported here is the deterministic ground truth. The agent lives in ``agent``
+(instructions, memory), ``tools`` and ``world`` (the run's ledger, archive and date), its
+offline policy in ``policy``, and the experiment in ``experiment`` (import them directly; they
+pull in the learning machine).
 """
 
 from workbench.agents.investment.conditions import Condition, met_conditions

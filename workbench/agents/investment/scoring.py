@@ -309,8 +309,12 @@ def target_for(meeting: Meeting, expectation: Expectation, ledger: Ledger, fixtu
         amount = trim_amount(ledger, fixture.ticker, fixture.price, mandate)
         return Target(("TRIM",) if amount > 0 else no_trade, amount, size.max_dollars, applies,
                       lesson_max)
-    return Target(tuple(sorted(expectation.acceptable_decisions)), 0.0, size.max_dollars,
-                  applies, lesson_max)
+    acceptable = set(expectation.acceptable_decisions)
+    if held and acceptable & {"HOLD", "PASS"}:
+        # On a name the agent holds (perhaps from an earlier mistake, already charged there),
+        # declining to buy is a HOLD; PASS and HOLD mean the same no-trade.
+        acceptable |= {"HOLD", "PASS"}
+    return Target(tuple(sorted(acceptable)), 0.0, size.max_dollars, applies, lesson_max)
 
 
 def _book(ledger: Ledger, decision: Decision, meeting: Meeting, fixture: Fixture) -> None:
