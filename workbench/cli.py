@@ -37,7 +37,7 @@ def _eval(args: argparse.Namespace) -> int:
                             runs_dir=args.runs_dir, run_dir=args.resume,
                             replay_dir=args.replay_dir, replay_mode=args.replay_mode,
                             options=options, progress=not args.quiet)
-    report_task_run(args.task, record)
+    report_task_run(task, record)
     return 0
 
 

@@ -37,6 +37,9 @@ def agent_section(name: str, task: Any, record: RunRecord) -> Section:
     section.tables.append(("Mean per phase (95% bootstrap CI over questions)", means))
     section.tables.append(("Paired deltas (b − a), questions as the unit",
                            summary_table(record, task)))
+    from workbench.eval.registry import task_tables
+
+    section.tables.extend(task_tables(task, record))
     if not record.phases.empty:
         section.tables.append(("Store-level metrics after each phase", record.phases))
     section.add_figure("Phase means with 95% CIs",

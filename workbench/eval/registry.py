@@ -29,12 +29,22 @@ def make_task(name: str, **options: Any) -> EvalTask:
     return task_class(name)(**options)
 
 
-def report_task_run(name: str, record: RunRecord) -> None:
+def task_tables(task: Any, record: RunRecord) -> list[tuple[str, Any]]:
+    """A task's own extra tables (``report_tables(record)``), if it defines them."""
+    make = getattr(task, "report_tables", None)
+    return list(make(record)) if callable(make) else []
+
+
+def report_task_run(task: EvalTask, record: RunRecord) -> None:
     """Print the headline comparison of a finished run and save its figures."""
     from workbench.eval.summary import summary_table, write_figures
 
-    table = summary_table(record, task_class(name))
+    name = task.name
+    table = summary_table(record, task)
     print(f"\n{name}: {record.label} — {record.config['repeats']} repeats — {record.path}")
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
-    for path in write_figures(record, task_class(name)):
+    for caption, extra in task_tables(task, record):
+        print(f"\n{caption}")
+        print(extra.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+    for path in write_figures(record, task):
         print(f"figure: {path}")

@@ -48,9 +48,12 @@ def write_figures(record: RunRecord, task: Any) -> list[Path]:
     out.mkdir(exist_ok=True)
     metrics = list(getattr(task, "HEADLINE", ["tool_calls"]))
     paths = []
-    figures = {"phases": phase_bars(record.samples, metrics[:4], model_label=record.label),
-               "curve": learning_curve(record.samples, metrics[0], model_label=record.label)}
-    for name, fig in figures.items():
+    figures = [("phases", phase_bars(record.samples, metrics[:4], model_label=record.label)),
+               ("curve", learning_curve(record.samples, metrics[0], model_label=record.label))]
+    extra = getattr(task, "report_figures", None)
+    if callable(extra):
+        figures += [(f"extra-{i}", fig) for i, (_, fig) in enumerate(extra(record), 1)]
+    for name, fig in figures:
         path = out / f"{name}.png"
         fig.savefig(path, dpi=110)
         plt.close(fig)
