@@ -82,3 +82,13 @@ def test_parse_docstring_sections():
     """)
     assert summary == "Do a thing.\n\nMore detail here."
     assert args == {"a": "first.", "b": "second and more."}
+
+
+def test_an_error_message_is_prefixed_once():
+    def strict(x: int) -> int:
+        """Refuses with a message that already says Error."""
+        raise ToolError("Error: no such column: invoice_date")
+
+    outcome = Tool(strict).invoke({"x": 1})
+    assert outcome.content == "Error: no such column: invoice_date"
+    assert outcome.error == "no such column: invoice_date"

@@ -198,7 +198,9 @@ class Tool:
         try:
             value = self.func(**kwargs)
         except ToolError as exc:
-            return ToolOutcome(f"Error: {exc}", error=str(exc))
+            text = str(exc)
+            return ToolOutcome(text if text.startswith("Error") else f"Error: {text}",
+                               error=text.removeprefix("Error: "))
         except Exception as exc:  # a tool bug must not end the run; the model sees it
             detail = f"{type(exc).__name__}: {exc}"
             return ToolOutcome(f"Error: {self.name} failed: {detail}", error=detail)
