@@ -17,7 +17,7 @@ import pandas as pd
 from workbench.eval.record import RunRecord, package_versions
 from workbench.eval.registry import TASKS, make_task
 from workbench.eval.runner import run_experiment
-from workbench.eval.summary import roles, summary_table
+from workbench.eval.summary import probe_samples, roles, summary_table
 from workbench.report import Section, write_report
 
 AGENTS = ("dash", "contacts", "pal", "investment")
@@ -31,7 +31,7 @@ def agent_section(name: str, task: Any, record: RunRecord) -> Section:
     metrics = list(getattr(task, "HEADLINE", ["tool_calls"]))
     section = Section(f"{name.capitalize()} — {getattr(task, 'TITLE', name)}",
                       intro=getattr(task, "DESCRIPTION", ""))
-    samples = record.samples
+    samples = probe_samples(record)
     means = pd.concat([summarize(samples, m) for m in metrics if m in samples],
                       ignore_index=True)
     section.tables.append(("Mean per phase (95% bootstrap CI over questions)", means))

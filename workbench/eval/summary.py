@@ -38,6 +38,14 @@ def summary_table(record: RunRecord, task: Any) -> pd.DataFrame:
                   "ci_high", "p_value"]]
 
 
+def probe_samples(record: RunRecord) -> pd.DataFrame:
+    """Samples of the probe phases only (teaching phases are not comparisons)."""
+    samples = record.samples
+    if "probe" in samples:
+        return samples[samples["probe"].fillna(True).astype(bool)]
+    return samples
+
+
 def write_figures(record: RunRecord, task: Any) -> list[Path]:
     """The standard plots, as PNG files in the run folder."""
     import matplotlib.pyplot as plt
@@ -48,8 +56,9 @@ def write_figures(record: RunRecord, task: Any) -> list[Path]:
     out.mkdir(exist_ok=True)
     metrics = list(getattr(task, "HEADLINE", ["tool_calls"]))
     paths = []
-    figures = [("phases", phase_bars(record.samples, metrics[:4], model_label=record.label)),
-               ("curve", learning_curve(record.samples, metrics[0], model_label=record.label))]
+    probes = probe_samples(record)
+    figures = [("phases", phase_bars(probes, metrics[:4], model_label=record.label)),
+               ("curve", learning_curve(probes, metrics[0], model_label=record.label))]
     extra = getattr(task, "report_figures", None)
     if callable(extra):
         figures += [(f"extra-{i}", fig) for i, (_, fig) in enumerate(extra(record), 1)]

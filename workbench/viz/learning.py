@@ -95,7 +95,7 @@ def group_bars(frame: pd.DataFrame, metric: str, *, model_label: str, group: str
     ax.set_xticks(x + width * (len(phases) - 1) / 2)
     ax.set_xticklabels(table.index, rotation=35, ha="right", fontsize=8)
     ax.set_ylabel(metric.replace("_", " "))
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return _finish(fig, title or f"{metric.replace('_', ' ')} per {group}", model_label)
 
 
