@@ -51,6 +51,8 @@ class ExtractionSpec:
 
 Commit = Callable[[], list[str]]
 
+_ID_KEYS = ("record_id", "memory_id", "learning_id", "decision_id", "proposal_id")
+
 
 @runtime_checkable
 class LearningStore(Protocol):
@@ -118,6 +120,10 @@ class StoreBase:
         return recalled
 
     def write_span(self, operation: str, **attributes: Any):
+        """A ``memory_write`` event; ``ids`` always lists the record ids written (as reads do)."""
+        if "ids" not in attributes:
+            attributes["ids"] = [v for k, v in attributes.items()
+                                 if k in _ID_KEYS and isinstance(v, str)]
         return span("memory_write", f"{self.name}.{operation}", **attributes)
 
     # -- defaults ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from workbench.errors import ExtractionError, ModelError
+from workbench.errors import ExtractionError, ModelError, WorkbenchError
 from workbench.jsonschema import validate
 from workbench.learn.context import TurnContext
 from workbench.models.types import Message, ModelRequest, ResponseFormat
@@ -78,7 +78,9 @@ def run_extraction(machine: LearningMachine, turn: TurnContext, user_message: st
             response = machine.extraction_model.complete(request)
         except ModelError as exc:
             ev.status, ev.error = "error", str(exc)
-            return ExtractionReport("error", error=str(exc))
+            report = ExtractionReport("error", error=str(exc))
+            machine.extraction_errors.append(report)  # a failed call must not pass silently
+            return report
         ev.tokens_in = response.usage.prompt_tokens
         ev.tokens_out = response.usage.completion_tokens
         report = ExtractionReport("ok", tokens_in=ev.tokens_in, tokens_out=ev.tokens_out)
@@ -91,8 +93,14 @@ def run_extraction(machine: LearningMachine, turn: TurnContext, user_message: st
             report.status, report.error = "invalid", str(exc)
             machine.extraction_errors.append(report)
             return report
-        for name, commit in commits:
-            report.changes[name] = commit()
+        try:
+            for name, commit in commits:
+                report.changes[name] = commit()
+        except WorkbenchError as exc:  # a write the checks above missed: record it, never
+            ev.status, ev.error = "error", f"extraction write failed: {exc}"  # crash the run
+            report.status, report.error = "error", str(exc)
+            machine.extraction_errors.append(report)
+            return report
         ev.attributes["changes"] = {n: len(c) for n, c in report.changes.items()}
     return report
 

@@ -47,9 +47,10 @@ def state_section(view: OfflineView, store: str) -> str:
 def _profile(user: str, fields: dict[str, Any]) -> dict[str, str | None]:
     out: dict[str, str | None] = {name: None for name in fields}
     patterns = {
-        "name": [rf"\bmy name is {_NAME}", rf"\bI'?m {_NAME}(?:[,.]|$| and\b)",
+        # (?i:...) only on the cue: "Call me Ada" opens a sentence; the name stays capitalised.
+        "name": [rf"\b(?i:my name is) {_NAME}", rf"\bI'?m {_NAME}(?:[,.]|$| and\b)",
                  rf"\bI am {_NAME}(?:[,.]|$| and\b)"],
-        "preferred_name": [rf"\bcall me {_NAME}", rf"\bI go by {_NAME}"],
+        "preferred_name": [rf"\b(?i:call me) {_NAME}", rf"\bI go by {_NAME}"],
         "role": [r"\bI(?:'m| am) (?:a|an|the) ([a-z][\w -]{2,40}?)(?: at | for |[,.]|$)",
                  r"\bI work as (?:a|an) ([\w -]{2,40}?)(?:[,.]| at |$)"],
         "company": [rf"\bI work (?:at|for) {_NAME}"],

@@ -100,7 +100,8 @@ class ProposalBook:
                 store=store_name, tool=tool.name, arguments=arguments, user_id=ctx.user_id,
                 session_id=ctx.session_id, run_id=ctx.run_id, agent_id=ctx.agent_id,
                 created_at=when)
-            with span("memory_write", f"{store_name}.propose", proposal_id=proposal.id):
+            with span("memory_write", f"{store_name}.propose", proposal_id=proposal.id,
+                      ids=[proposal.id]):
                 book._save(proposal)
             return (f"Proposed {proposal.id}: {proposal.summary()}. Nothing is saved until the "
                     "user confirms; ask them: 'Save this? (yes/no)'.")
@@ -119,7 +120,8 @@ class ProposalBook:
         outcome = original.invoke(proposal.arguments, ctx)
         proposal.status = "confirmed" if outcome.error is None else "failed"
         proposal.result = outcome.content
-        with span("memory_write", f"{proposal.store}.confirm", proposal_id=proposal.id):
+        with span("memory_write", f"{proposal.store}.confirm", proposal_id=proposal.id,
+                  ids=[proposal.id]):
             self._save(proposal)
         return outcome.content
 

@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from workbench.agent.result import RecalledItem
-from workbench.errors import ToolError
+from workbench.errors import NamespaceError, ToolError
 from workbench.learn.base import Recalled, StoreBase
 from workbench.learn.config import EntityMemoryConfig
 from workbench.learn.context import TurnContext, iso, scope_key, tag
@@ -355,7 +355,10 @@ class EntityMemoryStore(EntityToolsMixin, StoreBase):
         def build() -> Recalled:
             if not turn.message.strip():
                 return Recalled()
-            scope = self.scope(turn.user_id)
+            try:
+                scope = self.scope(turn.user_id)
+            except NamespaceError:  # fail closed: no user id, no user-scoped data (no crash)
+                return Recalled()
             hits = self.search(scope, turn.message, limit=self.config.max_entities_in_context,
                                embedding=turn.embedding)
             items = [RecalledItem(self.name, key, self.describe(

@@ -13,6 +13,7 @@ from workbench.agent.tools import RunContext, Tool
 from workbench.errors import ExtractionError, NamespaceError, ToolError
 from workbench.learn.base import Commit, ExtractionSpec
 from workbench.learn.context import TurnContext
+from workbench.text import normalize_name
 
 if TYPE_CHECKING:
     from workbench.learn.stores.entity_memory import EntityMemoryStore
@@ -268,6 +269,18 @@ class EntityToolsMixin:
         if not isinstance(part, dict):
             raise ExtractionError("entity_memory part must be an object")
         scope = self.scope(turn.user_id)
+        names = {"entities": ("name",), "facts": ("entity",), "relationships": ("source", "target"),
+                 "events": ("entity",)}
+        texts = {"facts": ("attribute", "value"), "relationships": ("relation",),
+                 "events": ("description",)}
+        for section in names:
+            for item in part.get(section, []):
+                if any(not normalize_name(item[k]) for k in names[section]) or \
+                        any(not str(item[k]).strip() for k in texts.get(section, ())):
+                    raise ExtractionError(f"entity_memory: blank field in {section}: {item}")
+        if any(normalize_name(r["source"]) == normalize_name(r["target"])
+               for r in part.get("relationships", [])):
+            raise ExtractionError("entity_memory: an entity cannot be related to itself")
         declared = {e["name"].casefold(): e for e in part.get("entities", [])}
         referenced = [f["entity"] for f in part.get("facts", [])] + \
             [r[k] for r in part.get("relationships", []) for k in ("source", "target")] + \

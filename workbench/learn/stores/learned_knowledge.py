@@ -15,7 +15,7 @@ import pandas as pd
 
 from workbench.agent.result import RecalledItem
 from workbench.agent.tools import RunContext, Tool
-from workbench.errors import ExtractionError, ToolError
+from workbench.errors import ExtractionError, NamespaceError, ToolError
 from workbench.learn.base import Commit, ExtractionSpec, Recalled, StoreBase
 from workbench.learn.config import LearnedKnowledgeConfig
 from workbench.learn.context import (
@@ -141,11 +141,12 @@ class LearnedKnowledgeStore(StoreBase):
         changes = {k: v for k, v in changes.items() if v is not None}
         if all(data.get(k) == v for k, v in changes.items()):
             return SaveResult(status, record.id, data["title"], 1.0)
+        when = iso(self.now())  # one moment: the old version is valid until the new one starts
         data["history"] = [*data.get("history", []),
                            {k: data.get(k) for k in ("title", "learning", "context", "tags")}
-                           | {"until": iso(self.now()), "run_id": run_id}]
+                           | {"until": when, "run_id": run_id}]
         data.update(changes)
-        data["updated_at"] = iso(self.now())
+        data["updated_at"] = when
         with self.write_span("update", learning_id=record.id):
             self.collection().upsert([self._record(data)])
         return SaveResult(status, record.id, data["title"], 1.0)
@@ -196,6 +197,10 @@ class LearnedKnowledgeStore(StoreBase):
         def build() -> Recalled:
             if not turn.message.strip():
                 return Recalled()
+            try:
+                self._scope(turn.user_id)
+            except NamespaceError:  # fail closed: no user id, no user-scoped data (no crash)
+                return Recalled()
             hits = self.search(turn.message, user_id=turn.user_id, embedding=turn.embedding)
             texts = [render(d) for d, _ in hits]
             keep = within_budget(texts, self.config.max_tokens) if texts else 0
@@ -225,6 +230,10 @@ class LearnedKnowledgeStore(StoreBase):
 
     def tools(self, turn: TurnContext) -> list[Tool]:
         if not self.exposes_tools:
+            return []
+        try:
+            self._scope(turn.user_id)
+        except NamespaceError:  # a user namespace without a user: no tools (as entity memory)
             return []
         store = self
 
@@ -293,6 +302,8 @@ class LearnedKnowledgeStore(StoreBase):
     def plan_extraction(self, turn: TurnContext, part: Any) -> Commit:
         if not isinstance(part, list):
             raise ExtractionError("learned_knowledge part must be a list")
+        if any(not i["title"].strip() or not i["learning"].strip() for i in part):
+            raise ExtractionError("learned_knowledge: a learning needs a title and a body")
 
         def commit() -> list[str]:
             return [self.save(i["title"], i["learning"], i.get("context"), i.get("tags"),

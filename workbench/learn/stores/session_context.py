@@ -54,7 +54,8 @@ class SessionContextStore(StoreBase):
         if changed:
             current["updates"] = current.get("updates", 0) + 1
             current["updated_at"], current["run_id"] = iso(self.now()), run_id
-            with self.write_span("update", session_id=session_id, fields=changed):
+            with self.write_span("update", record_id=self.record_id(session_id, user_id),
+                                 session_id=session_id, fields=changed):
                 self.collection().upsert([Record(
                     self.record_id(session_id, user_id), self.render(current) or session_id,
                     {"session_id": session_id, "user_id": user_id or "-"}, current)])

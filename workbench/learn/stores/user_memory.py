@@ -72,10 +72,10 @@ class UserMemoryStore(StoreBase):
                run_id: str | None = None) -> None:
         record = self._owned(user_id, memory_id)
         data = dict(record.data)
+        when = iso(self.now())  # one moment: the old text is valid until the new one starts
         data["history"] = [*data.get("history", []),
-                           {"content": data["content"], "until": iso(self.now()),
-                            "run_id": run_id}]
-        data["content"], data["updated_at"] = content.strip(), iso(self.now())
+                           {"content": data["content"], "until": when, "run_id": run_id}]
+        data["content"], data["updated_at"] = content.strip(), when
         with self.write_span("update", user_id=user_id, memory_id=memory_id):
             self.collection().upsert([Record(memory_id, data["content"], record.meta, data)])
 
@@ -173,6 +173,11 @@ class UserMemoryStore(StoreBase):
         if not isinstance(part, dict):
             raise ExtractionError("user_memory part must be an object")
         user = turn.user_id or ""
+        touched = [i["id"] for i in part.get("update", [])] + list(part.get("delete", []))
+        if len(touched) != len(set(touched)):
+            raise ExtractionError("user_memory: a memory id is updated or deleted twice")
+        if any(not i["content"].strip() for i in part.get("update", [])):
+            raise ExtractionError("user_memory: an update has empty content")
         for item in part.get("update", []) + [{"id": i} for i in part.get("delete", [])]:
             try:
                 self._owned(user, item["id"])

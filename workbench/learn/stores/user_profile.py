@@ -89,7 +89,8 @@ class UserProfileStore(StoreBase):
             data["fields"][key] = value
             changed.append(key)
         if changed:
-            with self.write_span("update", user_id=user_id, fields=changed):
+            with self.write_span("update", record_id=f"profile:{user_id}", user_id=user_id,
+                                 fields=changed):
                 text = "; ".join(f"{_label(k)}: {v}" for k, v in data["fields"].items())
                 self.collection().upsert([Record(f"profile:{user_id}", text or user_id,
                                                  {"user_id": user_id, "updated_at": when}, data)])
