@@ -109,3 +109,41 @@ def test_hashing_embedder_is_deterministic_normalised_and_accent_folding():
     assert float(a @ c) < 0.5
     assert np.array_equal(embedder.embed(["x y"]), HashingEmbedder().embed(["x y"]))
     assert embedder.embed([""]).shape == (1, 256) and not embedder.embed([""]).any()
+
+
+def test_python_filter_matches_chromadb_semantics():
+    from workbench.storage.records import matches, where
+
+    meta = {"scope": "user:a", "live": True, "kind": "fact"}
+    assert matches(meta, where(scope="user:a", live=True))
+    assert not matches(meta, where(scope="user:b", live=True))
+    assert matches(meta, where(kind=["fact", "event"]))
+    assert not matches(meta, {"kind": {"$nin": ["fact"]}})
+    assert matches(meta, {"$or": [{"scope": "x"}, {"live": True}]})
+
+
+def test_filtered_query_returns_what_chromadb_filtering_returns(tmp_path):
+    import random
+
+    import numpy as np
+
+    from workbench.storage.chroma import open_client
+    from workbench.storage.embeddings import HashingEmbedder
+    from workbench.storage.records import Record, RecordCollection, where
+
+    rng = random.Random(3)
+    col = RecordCollection(open_client(tmp_path), "filter_equiv", HashingEmbedder(64))
+    words = ["alpha", "beta", "gamma", "delta", "omega", "sigma"]
+    records = [Record(f"r{i}", " ".join(rng.choices(words, k=4)),
+                      {"scope": rng.choice(["a", "b", "rare"] if i % 50 else ["rare"]),
+                       "live": rng.random() > 0.2}) for i in range(400)]
+    col.upsert(records)
+    for scope in ("a", "b", "rare"):
+        for text in ("alpha beta", "omega sigma delta", "gamma"):
+            vector = col.embed([text])[0]
+            flt = where(scope=scope, live=True)
+            ours = col.query(vector, filter=flt, k=5)
+            chroma = col._nearest(np.asarray([vector], dtype=np.float32), 5, flt)
+            # Many records share a text, so ids may differ among exact ties; scores may not.
+            assert [round(s, 5) for _, s in ours] == [round(s, 5) for _, s in chroma]
+            assert all(r.meta["scope"] == scope and r.meta["live"] for r, _ in ours)

@@ -59,6 +59,36 @@ def where(**conditions: Any) -> dict[str, Any] | None:
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
+def _compare(actual: Any, op: str, operand: Any) -> bool:
+    if op == "$eq":
+        return actual == operand
+    if op == "$ne":
+        return actual != operand
+    if op == "$in":
+        return actual in operand
+    if op == "$nin":
+        return actual not in operand
+    raise ValueError(f"unsupported filter operator {op!r}")
+
+
+def matches(meta: dict[str, Any], condition: dict[str, Any]) -> bool:
+    """Evaluate a ChromaDB ``where`` filter (as built by :func:`where`) on one metadata dict."""
+    for key, value in condition.items():
+        if key == "$and":
+            if not all(matches(meta, c) for c in value):
+                return False
+        elif key == "$or":
+            if not any(matches(meta, c) for c in value):
+                return False
+        elif isinstance(value, dict):
+            for op, operand in value.items():
+                if not _compare(meta.get(key), op, operand):
+                    return False
+        elif meta.get(key) != value:
+            return False
+    return True
+
+
 class RecordCollection:
     """A ChromaDB collection holding :class:`Record` objects, bound to one embedder.
 
@@ -116,11 +146,31 @@ class RecordCollection:
 
     def query(self, embedding: np.ndarray, *, filter: dict | None = None,
               k: int = 5) -> list[tuple[Record, float]]:
-        """Nearest records with a similarity score (1 − cosine distance), best first."""
+        """Nearest records with a similarity score (1 − cosine distance), best first.
+
+        ChromaDB's metadata pre-filter costs ~100 ms at tens of thousands of records, while an
+        unfiltered nearest-neighbour query takes a few. So a filtered query first over-fetches
+        unfiltered neighbours and filters them here; only when too few of them match (a small
+        scope among many) does it fall back to ChromaDB's filter. Results are the same.
+        """
         if k <= 0:
             return []
-        result = self._col.query(query_embeddings=np.asarray([embedding], dtype=np.float32),
-                                 n_results=k, where=filter,
+        vector = np.asarray([embedding], dtype=np.float32)
+        if filter is not None:
+            total = self._col.count()
+            for factor in (4, 16):
+                fetch = min(total, k * factor)
+                rows = [(r, s) for r, s in self._nearest(vector, fetch, None)
+                        if matches(r.meta, filter)]
+                if len(rows) >= k or fetch >= total:
+                    return rows[:k]
+        return self._nearest(vector, k, filter)
+
+    def _nearest(self, vector: np.ndarray, k: int, filter: dict | None
+                 ) -> list[tuple[Record, float]]:
+        if k <= 0:
+            return []
+        result = self._col.query(query_embeddings=vector, n_results=k, where=filter,
                                  include=["documents", "metadatas", "distances"])
         rows = zip(result["ids"][0], result["documents"][0], result["metadatas"][0],
                    result["distances"][0], strict=True)
