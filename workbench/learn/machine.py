@@ -36,7 +36,7 @@ from workbench.learn.stores.user_memory import UserMemoryStore
 from workbench.learn.stores.user_profile import UserProfileStore
 from workbench.settings import Settings
 from workbench.storage.chroma import open_client
-from workbench.storage.embeddings import Embedder, get_embedder
+from workbench.storage.embeddings import CachedEmbedder, Embedder, get_embedder
 from workbench.storage.records import RecordCollection
 
 if TYPE_CHECKING:
@@ -173,7 +173,8 @@ class LearningMachine:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = get_embedder(self._embedder_spec)
+            inner = get_embedder(self._embedder_spec)
+            self._embedder = inner if isinstance(inner, CachedEmbedder) else CachedEmbedder(inner)
         return self._embedder
 
     def collection(self, name: str, *, path: str | None = None,

@@ -98,6 +98,55 @@ class OpenAIEmbedder:
         return arr / np.where(norms == 0, 1, norms)
 
 
+class CachedEmbedder:
+    """An LRU cache in front of any embedder: the same text is embedded once.
+
+    A turn embeds its message for recall, again for a ``search_learnings`` call with the same
+    words, and again for extraction; the cache makes the repeats free. ``name`` and ``dim``
+    are the inner embedder's, so collections see the same identity.
+    """
+
+    def __init__(self, inner: Embedder, size: int = 4096) -> None:
+        from collections import OrderedDict
+        from threading import Lock
+
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self.size = size
+        self.hits = 0
+        self.misses = 0
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = Lock()
+
+    def __repr__(self) -> str:
+        return f"CachedEmbedder({self.inner!r}, size={self.size})"
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        missing: dict[str, list[int]] = {}
+        with self._lock:
+            for i, text in enumerate(texts):
+                vector = self._cache.get(text)
+                if vector is None:
+                    missing.setdefault(text, []).append(i)
+                else:
+                    self._cache.move_to_end(text)
+                    out[i] = vector
+                    self.hits += 1
+        if missing:
+            vectors = self.inner.embed(list(missing))
+            with self._lock:
+                for (text, rows), vector in zip(missing.items(), vectors, strict=True):
+                    out[rows] = vector
+                    self._cache[text] = vector
+                    self.misses += len(rows)
+                while len(self._cache) > self.size:
+                    self._cache.popitem(last=False)
+        return out
+
+
 def get_embedder(spec: str | Embedder | None = None) -> Embedder:
     """Resolve an embedder by name: ``"minilm"`` (default), ``"hashing"``, ``"openai"``.
 

@@ -106,13 +106,20 @@ class EntityMemoryStore(EntityToolsMixin, StoreBase):
         """Existing entity names close to ``name`` (for a "did you mean" hint, never a merge)."""
         target = normalize_name(name)
         target_words = set(target.split())
+        matcher = difflib.SequenceMatcher(None)
+        matcher.set_seq2(target)  # SequenceMatcher caches what it learns about seq2
         scored = []
         for known, keys in self._graph().names(scope).items():
             if not keys or known == target:
                 continue
-            ratio = difflib.SequenceMatcher(None, target, known).ratio()
-            overlap = target_words & set(known.split())
-            if ratio >= 0.8 or (overlap and (overlap == target_words or overlap == set(known.split()))):
+            known_words = set(known.split())
+            overlap = target_words & known_words
+            contained = bool(overlap) and (overlap == target_words or overlap == known_words)
+            matcher.set_seq1(known)
+            # The cheap upper bounds rule out almost every name before the full comparison.
+            close = matcher.real_quick_ratio() >= 0.8 and matcher.quick_ratio() >= 0.8
+            ratio = matcher.ratio() if close else 0.0
+            if ratio >= 0.8 or contained:
                 for key in keys:
                     node = self._graph().node(key)
                     scored.append((-ratio, f"{node['name']} ({node['entity_type']})"))

@@ -45,7 +45,8 @@ class Knowledge:
 
 @dataclass
 class SaveResult:
-    """What happened to a save: ``saved``, ``updated`` or ``duplicate`` (of ``learning_id``)."""
+    """What happened to a save: ``saved``, ``updated``, ``known`` (identical, nothing written)
+    or ``duplicate`` (a near-duplicate of ``learning_id``; nothing written)."""
 
     status: str
     learning_id: str
@@ -57,9 +58,18 @@ class SaveResult:
             return f"Learning saved: {self.title!r} (id {self.learning_id})."
         if self.status == "updated":
             return f"Updated the existing learning {self.title!r} (id {self.learning_id})."
+        if self.status == "known":
+            return (f"Already saved as {self.title!r} (id {self.learning_id}); nothing "
+                    "changed.")
         return (f"Already known as {self.title!r} (id {self.learning_id}, similarity "
                 f"{self.similarity:.2f}); nothing new saved. To change it, call "
                 "update_learning with that id.")
+
+
+def _word_overlap(a: str, b: str) -> float:
+    """Jaccard overlap of the two texts' word sets (1.0 = the same words)."""
+    left, right = set(normalize_name(a).split()), set(normalize_name(b).split())
+    return len(left & right) / len(left | right) if left | right else 1.0
 
 
 def render(d: dict[str, Any], *, with_id: bool = True) -> str:
@@ -106,16 +116,16 @@ class LearnedKnowledgeStore(StoreBase):
         col = self.collection()
         text = f"{title}\n{learning}\n{context or ''}"
         vector = col.embed([text])[0]
-        hits = col.query(vector, filter=where(scope=scope), k=1)
         same_title = col.get(filter=where(scope=scope, title_key=normalize_name(title)))
         if same_title:
             return self._update(same_title[0], learning=learning, context=context, tags=tags,
                                 run_id=run_id, status="updated", vector=vector)
-        if hits and hits[0][1] >= self.config.duplicate_threshold:
-            existing, score = hits[0]
-            if normalize_name(existing.data["learning"]) == normalize_name(learning):
-                return SaveResult("updated", existing.id, existing.data["title"], score)
-            return SaveResult("duplicate", existing.id, existing.data["title"], score)
+        for existing, score in col.query(vector, filter=where(scope=scope), k=3):
+            overlap = _word_overlap(existing.data["learning"], learning)
+            if overlap == 1.0:  # the same rule under another title: nothing new to store
+                return SaveResult("known", existing.id, existing.data["title"], score)
+            if score >= self.config.duplicate_threshold or overlap >= 0.85:
+                return SaveResult("duplicate", existing.id, existing.data["title"], score)
         when = iso(self.now())
         learning_id = stable_id(scope, normalize_name(title), prefix="lrn_")
         data = {"id": learning_id, "title": title, "learning": learning, "context": context,
@@ -140,7 +150,7 @@ class LearnedKnowledgeStore(StoreBase):
         data = dict(record.data)
         changes = {k: v for k, v in changes.items() if v is not None}
         if all(data.get(k) == v for k, v in changes.items()):
-            return SaveResult(status, record.id, data["title"], 1.0)
+            return SaveResult("known", record.id, data["title"], 1.0)
         when = iso(self.now())  # one moment: the old version is valid until the new one starts
         data["history"] = [*data.get("history", []),
                            {k: data.get(k) for k in ("title", "learning", "context", "tags")}
