@@ -96,6 +96,12 @@ def scope_key(namespace: str, user_id: str | None) -> str:
     return namespace
 
 
+def clip_to_budget(text: str, max_tokens: int) -> str:
+    """Cut one over-long item to the budget (a single item may not blow the prompt)."""
+    limit = max(16, max_tokens * 4)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def within_budget(texts: list[str], max_tokens: int) -> int:
     """How many of ``texts`` (in order) fit in ``max_tokens``; always at least one."""
     used = 0

@@ -183,8 +183,12 @@ class LearningMachine:
         key = f"{path or ''}|{url or ''}|{name}"
         with self._lock:
             if key not in self._collections:
-                client = open_client(path or self.data_dir, url=url or self.chroma_url) \
-                    if (path or url or not self.chroma_url) else open_client(url=self.chroma_url)
+                if path:  # an explicit location (e.g. a Knowledge's path) wins
+                    client = open_client(path)
+                elif url or self.chroma_url:
+                    client = open_client(url=url or self.chroma_url)
+                else:
+                    client = open_client(self.data_dir)
                 self._collections[key] = RecordCollection(client, f"{self.prefix}_{name}",
                                                           self.embedder)
             return self._collections[key]

@@ -166,7 +166,9 @@ class EntityGraph:
                          n_facts=len(facts), n_events=len(self.events(key, as_of=as_of)))
         for s, t, k, d in self.graph.edges(keys=True, data=True):
             if s in out and t in out and _valid(d, as_of, live_only):
-                out.add_edge(s, t, key=k, relation=d["relation"], live=bool(d.get("live")),
+                live = bool(d.get("live")) if as_of is None else not (
+                    d.get("valid_to") and d["valid_to"] <= as_of)
+                out.add_edge(s, t, key=k, relation=d["relation"], live=live,
                              valid_from=d.get("valid_from") or "", valid_to=d.get("valid_to") or "")
         return out
 

@@ -16,8 +16,8 @@ from workbench.text import normalize_name
 
 _HEADER = re.compile(r"^(?P<name>\S.*?) \((?P<type>[\w-]+)(?: aka (?P<aka>.*?))?\)(?:: (?P<desc>.*))?$")
 _FACT = re.compile(r"^\s+- (?P<attr>[^:<>]+?): (?P<value>.*) \(since (?P<since>[^)]*)\)$")
-_OUT = re.compile(r"^\s+- (?P<rel>\w+) -> (?P<name>.+)$")
-_IN = re.compile(r"^\s+- <- (?P<rel>\w+) of (?P<name>.+)$")
+_OUT = re.compile(r"^\s+- (?P<rel>\w+) -> (?P<name>.+?)(?: \(since [^)]*\))?$")
+_IN = re.compile(r"^\s+- <- (?P<rel>\w+) of (?P<name>.+?)(?: \(since [^)]*\))?$")
 _EVENT = re.compile(r"^\s+- event(?: (?P<date>\S+))?: (?P<desc>.*)$")
 _PREVIOUS = re.compile(r"^\s+- previously (?P<attr>[^:]+): (?P<value>.*) \((?P<start>\S*) to "
                        r"(?P<end>\S*)\)$")

@@ -145,6 +145,9 @@ class DecisionLogStore(StoreBase):
                 outcome: what happened.
                 quality: "good", "bad" or "neutral".
             """
+            decision = store.get(decision_id)
+            if decision is not None and decision.get("agent_id") not in (None, ctx.agent_id):
+                raise ToolError(f"decision {decision_id} belongs to another agent")
             store.record_outcome(decision_id, outcome, quality, run_id=ctx.run_id)
             return f"Outcome recorded for {decision_id}."
 

@@ -145,6 +145,7 @@ class EntityMemoryStore(EntityToolsMixin, StoreBase):
             raise ToolError("an entity needs a name with letters or digits")
         existing = self.find(scope, name, entity_type)
         if existing is not None:
+            self.revive(existing)
             return existing, False, []
         similar = self.similar(scope, name)
         kind = normalize_type(entity_type)
@@ -197,12 +198,20 @@ class EntityMemoryStore(EntityToolsMixin, StoreBase):
         data["updated_at"] = iso(self.now())
         self._write("update_entity", [self._entity_record(data)])
 
+    def revive(self, key: str) -> bool:
+        """Un-archive an entity that is written to again; True when it was archived."""
+        if not self._graph().node(key)["archived"]:
+            return False
+        self.update_entity(key, archived=False)
+        return True
+
     def add_fact(self, key: str, attribute: str, value: str, *, run_id: str | None = None,
                  source: str = "agent") -> dict[str, Any]:
         """Record ``attribute = value``; supersede the live value of a single-valued attribute.
 
         Returns ``{"status": "added" | "known", "fact_id", "superseded": [old facts]}``.
         """
+        self.revive(key)
         node = self._graph().node(key)
         attribute, value = normalize_attribute(attribute), " ".join(str(value).split())
         if not value:
@@ -238,6 +247,8 @@ class EntityMemoryStore(EntityToolsMixin, StoreBase):
         """Link two entities; a functional relation (e.g. works_at) retires the old target."""
         if source == target:
             raise ToolError("an entity cannot be related to itself")
+        self.revive(source)
+        self.revive(target)
         relation = normalize_attribute(relation)
         live = [e for e in self._graph().edges(source, direction="out")
                 if e["relation"] == relation]
@@ -272,6 +283,7 @@ class EntityMemoryStore(EntityToolsMixin, StoreBase):
         description = " ".join(description.split())
         if not description:
             raise ToolError("an event needs a description")
+        self.revive(key)
         for event in self._graph().events(key):
             if normalize_name(event["description"]) == normalize_name(description) and \
                     (event.get("date") or None) == (date or None):
@@ -323,9 +335,11 @@ class EntityMemoryStore(EntityToolsMixin, StoreBase):
                   f"{f['valid_from'][:10]})" for f in facts]
         for e in graph.edges(key, as_of=as_of):
             if e["source_key"] == key:
-                lines.append(f"  - {e['relation']} -> {graph.node(e['target_key'])['name']}")
+                lines.append(f"  - {e['relation']} -> {graph.node(e['target_key'])['name']}"
+                             f" (since {(e.get('valid_from') or '')[:10]})")
             else:
-                lines.append(f"  - <- {e['relation']} of {graph.node(e['source_key'])['name']}")
+                lines.append(f"  - <- {e['relation']} of {graph.node(e['source_key'])['name']}"
+                             f" (since {(e.get('valid_from') or '')[:10]})")
         events = graph.events(key, as_of=as_of)
         if max_events is not None:
             events = events[-max_events:]

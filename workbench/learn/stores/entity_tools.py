@@ -180,6 +180,13 @@ class EntityToolsMixin:
                 text += "".join(f"\n  - previously {f['attribute']}: {f['value']} "
                                 f"({f['valid_from'][:10]} to {(f['valid_to'] or '')[:10]})"
                                 for f in old)
+                gone = [e for e in store.graph.edges(key, live_only=False) if not e.get("live")]
+                text += "".join(
+                    f"\n  - previously {e['relation']} "
+                    f"{'->' if e['source_key'] == key else '<-'} "
+                    f"{store.graph.node(e['target_key' if e['source_key'] == key else 'source_key'])['name']}"
+                    f" ({(e.get('valid_from') or '')[:10]} to {(e.get('valid_to') or '')[:10]})"
+                    for e in gone)
             return text
 
         def update_entity(entity: str, ctx: RunContext, new_name: str | None = None,

@@ -20,6 +20,7 @@ from workbench.learn.base import Commit, ExtractionSpec, Recalled, StoreBase
 from workbench.learn.config import LearnedKnowledgeConfig
 from workbench.learn.context import (
     TurnContext,
+    clip_to_budget,
     iso,
     normalize_name,
     scope_key,
@@ -212,7 +213,7 @@ class LearnedKnowledgeStore(StoreBase):
             except NamespaceError:  # fail closed: no user id, no user-scoped data (no crash)
                 return Recalled()
             hits = self.search(turn.message, user_id=turn.user_id, embedding=turn.embedding)
-            texts = [render(d) for d, _ in hits]
+            texts = [clip_to_budget(render(d), self.config.max_tokens) for d, _ in hits]
             keep = within_budget(texts, self.config.max_tokens) if texts else 0
             if not keep:
                 return Recalled()

@@ -120,7 +120,10 @@ class SessionContextStore(StoreBase):
             """
             changed = store.update(ctx.session_id, ctx.user_id, summary=summary, goal=goal,
                                    plan=plan, progress=progress, run_id=ctx.run_id)
-            return f"Session context updated: {', '.join(changed)}." if changed else "No change."
+            ignored = "" if store.config.enable_planning or not (goal or plan or progress) else \
+                " Goal, plan and progress are not kept (planning is off)."
+            return (f"Session context updated: {', '.join(changed)}." if changed
+                    else "No change.") + ignored
 
         return [Tool(update_session_context)]
 

@@ -16,7 +16,15 @@ from workbench.agent.tools import RunContext, Tool
 from workbench.errors import ExtractionError, ToolError
 from workbench.learn.base import Commit, ExtractionSpec, Recalled, StoreBase
 from workbench.learn.config import UserMemoryConfig
-from workbench.learn.context import TurnContext, iso, normalize_name, stable_id, tag, within_budget
+from workbench.learn.context import (
+    TurnContext,
+    clip_to_budget,
+    iso,
+    normalize_name,
+    stable_id,
+    tag,
+    within_budget,
+)
 from workbench.storage.records import Record, where
 
 
@@ -96,6 +104,7 @@ class UserMemoryStore(StoreBase):
             hits = self.search(turn.user_id, turn.message, embedding=turn.embedding)
             lines = [f"- [{r.id}] {r.data['content']}" for r, _ in hits]
             keep = within_budget(lines, self.config.max_tokens) if lines else 0
+            lines = [clip_to_budget(line, self.config.max_tokens) for line in lines]
             items = [RecalledItem(self.name, r.id, r.data["content"], s) for r, s in hits[:keep]]
             if not items:
                 return Recalled()
@@ -124,7 +133,10 @@ class UserMemoryStore(StoreBase):
             Args:
                 content: e.g. "Prefers answers under 100 words".
             """
+            before = store.collection().count()
             memory_id = store.add(ctx.user_id or "", content, run_id=ctx.run_id, source="agent")
+            if store.collection().count() == before:
+                return f"Already known as memory {memory_id}; nothing new saved."
             return f"Saved memory {memory_id}."
 
         def update_user_memory(memory_id: str, content: str, ctx: RunContext) -> str:
