@@ -39,19 +39,21 @@ def agent_section(name: str, task: Any, record: RunRecord) -> Section:
                            summary_table(record, task)))
     from workbench.eval.registry import task_tables
 
-    section.tables.extend(task_tables(task, record))
-    if not record.phases.empty:
+    own_tables = task_tables(task, record)
+    section.tables.extend(own_tables)
+    if not record.phases.empty and not own_tables:
         section.tables.append(("Store-level metrics after each phase", record.phases))
     section.add_figure("Phase means with 95% CIs",
                        phase_bars(samples, metrics[:4], model_label=record.label))
     section.add_figure("Learning curve", learning_curve(samples, metrics[0],
                                                         model_label=record.label))
     shown = [p for p in dict.fromkeys(roles(task).values()) if p in set(samples["phase"])]
-    if "group" in samples and samples["group"].nunique() > 1 and len(shown) > 1:
+    extra = getattr(task, "report_figures", None)
+    if ("group" in samples and samples["group"].nunique() > 1 and len(shown) > 1
+            and not callable(extra)):
         section.add_figure(f"{metrics[0]} per group, {' vs '.join(shown)}",
                            group_bars(samples, metrics[0], model_label=record.label,
                                       phases=shown))
-    extra = getattr(task, "report_figures", None)
     if callable(extra):
         for caption, fig in extra(record):
             section.add_figure(caption, fig)
@@ -60,21 +62,28 @@ def agent_section(name: str, task: Any, record: RunRecord) -> Section:
 
 
 def headline_row(name: str, task: Any, record: RunRecord) -> dict[str, Any]:
+    """One line per agent: the gain metric without memory, with memory, and the control."""
     table = summary_table(record, task)
     metric = getattr(task, "GAIN_METRIC", getattr(task, "HEADLINE", ["tool_calls"])[0])
-    row: dict[str, Any] = {"agent": name, "metric": metric}
     role = roles(task)
-    comparisons = [(role["cold"], role["warm"], "warm−cold")]
-    if role["control"] and role["control"] != role["cold"]:
-        comparisons.append((role["cold"], role["control"], "control−cold"))
-    for a, b, label in comparisons:
-        hit = table[(table["metric"] == metric) & (table["a"] == a) & (table["b"] == b)] \
-            if not table.empty else table
-        if len(hit):
-            h = hit.iloc[0]
-            row.update({"cold": h["mean_a"], label: h["delta"],
-                        f"{label} 95% CI": f"[{h['ci_low']:.3g}, {h['ci_high']:.3g}]",
-                        f"{label} p": h["p_value"]})
+    row: dict[str, Any] = {"agent": name, "metric": metric, "model": record.label}
+
+    def pair(a: str | None, b: str | None):
+        if table.empty or not a or not b:
+            return None
+        hit = table[(table["metric"] == metric) & (table["a"] == a) & (table["b"] == b)]
+        return hit.iloc[0] if len(hit) else None
+
+    learned = pair(role["cold"], role["warm"])
+    if learned is not None:
+        row.update({"no memory": learned["mean_a"], "with memory": learned["mean_b"],
+                    "delta": learned["delta"],
+                    "95% CI": f"[{learned['ci_low']:.3g}, {learned['ci_high']:.3g}]",
+                    "p": learned["p_value"], "n": int(learned["n_questions"])})
+    control = pair(role["cold"], role["control"]) if role["control"] != role["cold"] else None
+    if control is not None:
+        row.update({"wiped control": control["mean_b"], "control vs no memory p":
+                    control["p_value"]})
     return row
 
 
