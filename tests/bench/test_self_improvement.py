@@ -32,7 +32,22 @@ def test_grid_gives_one_tidy_frame_with_documented_columns(toy_registered, tmp_p
     assert (frame["status"] == "ok").all() and frame["offline"].all()
     shares = frame[[c for c in COLUMNS if c.startswith("share_")]]
     assert ((shares >= 0) & (shares <= 1.0001)).all().all()
+    assert (shares.sum(axis=1) - 1).abs().max() < 0.02, "exclusive shares add up to the run"
     assert (frame["share_model"] > 0).all() and (frame["tokens_main"] > 0).all()
     assert (tmp_path / "self-improvement" / "grid.csv").exists()
     fig = gain_heatmap(frame)
     assert fig.axes and "offline stand-in" in fig.texts[0].get_text()
+
+
+def test_self_times_subtract_nested_spans():
+    from workbench.bench.self_improvement import self_times
+
+    events = [  # a run with a tool call that writes memory (which embeds), then a model call
+        {"kind": "embedding", "start": 0.015, "ms": 2},
+        {"kind": "memory_write", "start": 0.012, "ms": 6},
+        {"kind": "tool_call", "start": 0.010, "ms": 10},
+        {"kind": "model_call", "start": 0.025, "ms": 5},
+        {"kind": "run", "start": 0.0, "ms": 40},
+    ]
+    assert self_times(events) == pytest.approx(
+        {"embedding": 2, "memory_write": 4, "tool_call": 4, "model_call": 5, "run": 25})

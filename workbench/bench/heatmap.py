@@ -24,13 +24,47 @@ def gain_heatmap(frame: pd.DataFrame, *, value: str = "gain") -> plt.Figure:
     for (i, j), v in np.ndenumerate(data):
         if np.isfinite(v):
             ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7)
-    fig.colorbar(image, ax=ax, label="learning gain (warm vs cold)")
+    fig.colorbar(image, ax=ax, label="learning gain: relative drop (lower-is-better metrics)\nor absolute rise (accuracies), warm vs cold")
     metrics = ", ".join(f"{a}: {m}" for a, m in
                         frame.groupby("agent")["metric"].first().items())
-    ax.set_title(f"Self-improvement ablation — gain metric per agent ({metrics})", fontsize=9)
+    ax.set_title(f"Self-improvement ablation: learning gain per agent and cell\n({metrics})",
+                 fontsize=9)
     models = sorted({f"{m} (offline stand-in)" if o else str(m)
                      for m, o in zip(frame["model"], frame["offline"], strict=False)
                      if isinstance(m, str)})
     fig.text(0.01, 0.005, model_note(", ".join(models) or "?"), fontsize=7, color="#555")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return fig
+
+
+SHARES = ("share_model", "share_tools", "share_retrieval", "share_memory_write",
+          "share_extraction", "share_embedding", "share_framework")
+
+
+def cost_shares(frame: pd.DataFrame, *, cell: str = "baseline") -> plt.Figure:
+    """Where each agent's time goes (exclusive share of run time per operation) and its
+    token split between the agent's model calls and ALWAYS extraction."""
+    rows = frame[(frame["cell"] == cell) & (frame["status"] == "ok")].set_index("agent")
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6))
+    bottom = np.zeros(len(rows))
+    x = np.arange(len(rows))
+    for name in SHARES:
+        values = rows[name].fillna(0).to_numpy(dtype=float)
+        left.bar(x, values, 0.5, bottom=bottom, label=name.removeprefix("share_"))
+        bottom += values
+    left.set_xticks(x, rows.index)
+    left.set_ylabel("share of agent-run time")
+    left.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    left.set_title("Time per operation", fontsize=10)
+    tokens = rows[["tokens_main", "tokens_extraction"]]
+    right.bar(x - 0.15, tokens["tokens_main"], 0.3, label="agent model calls")
+    right.bar(x + 0.15, tokens["tokens_extraction"], 0.3, label="ALWAYS extraction calls")
+    right.set_xticks(x, rows.index)
+    right.set_ylabel("tokens (whole protocol)")
+    right.legend(fontsize=7)
+    right.set_title("Tokens: agent vs memory extraction", fontsize=10)
+    models = sorted({f"{m} (offline stand-in)" if o else str(m)
+                     for m, o in zip(rows["model"], rows["offline"], strict=False)})
+    fig.text(0.01, 0.005, model_note(", ".join(models) or "?"), fontsize=7, color="#555")
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
     return fig

@@ -25,7 +25,8 @@ from workbench.eval.summary import roles
 COLUMNS = ["agent", "cell", "axis", "value", "metric", "direction", "cold", "warm", "control",
            "gain", "gain_vs_control", "status", "error", "model", "offline", "run",
            "share_extraction", "share_embedding", "share_retrieval", "share_memory_write",
-           "share_model", "share_tools", "tokens_main", "tokens_extraction", "seconds"]
+           "share_model", "share_tools", "share_framework", "tokens_main", "tokens_extraction",
+           "seconds"]
 
 
 @dataclass(frozen=True)
@@ -72,23 +73,51 @@ def load_grid(spec: str | dict[str, Any]) -> dict[str, Any]:
     return json.loads(path.read_text())
 
 
+def self_times(events: list[dict[str, Any]]) -> dict[str, float]:
+    """Exclusive milliseconds per event kind: each span minus the spans nested inside it.
+
+    A memory write inside a tool call counts as memory_write, not as the tool's own time; an
+    embedding inside retrieval counts as embedding. The run span's own time is framework time.
+    """
+    spans = sorted(({"kind": e["kind"], "start": float(e.get("start", 0.0)),
+                     "end": float(e.get("start", 0.0)) + float(e["ms"]) / 1000.0,
+                     "ms": float(e["ms"])} for e in events),
+                   key=lambda e: (e["start"], -e["end"]))
+    out: dict[str, float] = {}
+    stack: list[dict[str, Any]] = []
+    for span in spans:
+        while stack and span["start"] >= stack[-1]["end"] - 1e-9:
+            stack.pop()
+        if stack:
+            stack[-1]["ms"] -= span["ms"]  # the parent's own time excludes this child
+        stack.append(span)
+    for span in spans:
+        out[span["kind"]] = out.get(span["kind"], 0.0) + max(0.0, span["ms"])
+    return out
+
+
 def time_shares(run_dir: Path) -> dict[str, float]:
     """Where a run's time and tokens went, from its trace files.
 
-    Shares are fractions of total agent-run time. Embedding happens inside retrieval and
-    writes, so its share overlaps theirs; extraction runs inside the run (unless background).
+    Shares are exclusive (see :func:`self_times`) fractions of total agent-run time, so they
+    add up to 1 with ``share_framework``.
     """
     ms: dict[str, float] = {}
     tokens: dict[str, float] = {}
+    total = 0.0
     for trace in sorted((run_dir / "traces").glob("*.jsonl")):
         for row in read_jsonl(trace):
-            for event in row.get("events", []):
-                ms[event["kind"]] = ms.get(event["kind"], 0.0) + float(event["ms"])
+            events = row.get("events", [])
+            total += sum(float(e["ms"]) for e in events if e["kind"] == "run")
+            for kind, value in self_times(events).items():
+                ms[kind] = ms.get(kind, 0.0) + value
+            for event in events:
                 tokens[event["kind"]] = tokens.get(event["kind"], 0.0) + float(
                     event.get("tokens", 0))
-    total = ms.get("run") or sum(ms.values()) or 1.0
+    total = total or sum(ms.values()) or 1.0
     kinds = {"extraction": "extraction", "embedding": "embedding", "retrieval": "memory_read",
-             "memory_write": "memory_write", "model": "model_call", "tools": "tool_call"}
+             "memory_write": "memory_write", "model": "model_call", "tools": "tool_call",
+             "framework": "run"}
     out = {f"share_{name}": ms.get(kind, 0.0) / total for name, kind in kinds.items()}
     out["tokens_main"] = tokens.get("model_call", 0.0)
     out["tokens_extraction"] = tokens.get("extraction", 0.0)

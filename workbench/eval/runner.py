@@ -69,9 +69,9 @@ def _trace_row(item: EvalItem, phase: str, repeat: int, result: Any) -> dict[str
                             "error": c.error} for c in result.tool_calls],
             "recalled": [{"store": r.store, "id": r.item_id, "text": r.text[:1000],
                           "score": r.score} for r in result.recalled],
-            "events": [{"kind": e.kind, "name": e.name, "ms": round(e.duration_ms, 3),
-                        "status": e.status, "tokens": e.tokens_in + e.tokens_out}
-                       for e in result.events]}
+            "events": [{"kind": e.kind, "name": e.name, "start": round(e.start, 6),
+                        "ms": round(e.duration_ms, 3), "status": e.status,
+                        "tokens": e.tokens_in + e.tokens_out} for e in result.events]}
 
 
 def run_experiment(task: EvalTask, *, model: str | Model | None = None, repeats: int = 3,

@@ -124,6 +124,8 @@ class ContactsTask(TaskHooks):
                    "the user's script, against a wiped-store control.")
     HEADLINE = ["correct", "hallucinated", "tool_calls", "tokens_in"]
     GAIN_METRIC = "correct"
+    GAIN_DIRECTION = "higher"
+    STORES = ("user_profile", "entity_memory", "session_context")
     PAIRS = [("control", "warm"), ("probe-05", "warm"), ("probe-20", "warm")]
     #: There is no separate cold phase: the wiped-store control is the no-memory baseline.
     ROLES = {"cold": "control", "warm": "warm", "control": "control"}

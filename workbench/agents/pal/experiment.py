@@ -75,6 +75,9 @@ class PalTask(TaskHooks):
                 "retrieval_complete", "leaks"]
     PAIRS = (("cold", "warm"), ("control", "warm"), ("cold", "control"))
     GAIN_METRIC = "pref_adherence"
+    GAIN_DIRECTION = "higher"
+    STORES = ("user_profile", "user_memory", "session_context", "entity_memory",
+              "learned_knowledge")
 
     def __init__(self, config: str | Path | dict[str, Any] | None = None,
                  **overrides: Any) -> None:
