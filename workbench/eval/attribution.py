@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.eval.runner import run_items
+from workbench.eval.runner import hook, run_items
 from workbench.eval.task import EvalTask, Phase, RepeatContext
 from workbench.models import resolve_model
 from workbench.models.types import Model
@@ -43,11 +43,13 @@ def leave_one_out(task: EvalTask, *, model: str | Model | None = None,
     phases = {p.name: p for p in task.phases()}
     metric = metric or getattr(task, "GAIN_METRIC", getattr(task, "HEADLINE", ["tool_calls"])[0])
     rc = RepeatContext(0, seed, Path(work_dir), resolved, dict(options or {}))
+    hook(task, "start_repeat")(rc)
     base = task.make_machine(rc, "loo-base")
     base.wipe()
     agent = task.make_agent(rc, base)
-    for name in teach:
+    for name in teach:  # the same protocol as the runner: items, then the phase hook
         run_items(task, agent, base, phases[name], list(phases[name].items), rc)
+        hook(task, "after_phase")(phases[name], rc, base)
     store = base.stores.get("learned_knowledge")
     learnings = store.snapshot() if store is not None else []
     probe_phase: Phase = phases[probe]
@@ -58,6 +60,7 @@ def leave_one_out(task: EvalTask, *, model: str | Model | None = None,
         _copy_memory(base, machine, exclude=exclude)
         rows, _ = run_items(task, task.make_agent(rc, machine), machine, probe_phase,
                             list(probe_phase.items), rc)
+        hook(task, "after_phase")(probe_phase, rc, machine)
         machine.close()
         frame = pd.DataFrame(rows)
         return frame.set_index("item_id")[metric]

@@ -32,7 +32,7 @@ from workbench.models import is_offline, resolve_model
 from workbench.models.types import Model
 
 
-def _hook(task: EvalTask, name: str) -> Callable[..., Any]:
+def hook(task: EvalTask, name: str) -> Callable[..., Any]:
     return getattr(task, name, getattr(TaskHooks(), name))
 
 
@@ -132,7 +132,7 @@ def run_items(task: EvalTask, agent: Any, machine: Any, phase: Phase, items: lis
     """Run items of a phase, each in a fresh session; returns (sample rows, trace rows)."""
     rows, traces = [], []
     for index, item in enumerate(items):
-        _hook(task, "before_item")(item, rc, machine)
+        hook(task, "before_item")(item, rc, machine)
         base = {"repeat": rc.repeat, "seed": rc.seed, "phase": phase.name, "index": index,
                 "probe": phase.probe}
         session = item.session_id or f"r{rc.repeat}-{phase.name}-{item.id}"
@@ -156,6 +156,7 @@ def _run_repeat(task: EvalTask, phases: list[Phase], rc: RepeatContext, progress
     from tqdm.auto import tqdm
 
     (rc.run_dir / "traces").mkdir(exist_ok=True)
+    hook(task, "start_repeat")(rc)
     main = task.make_machine(rc, "main")
     # A restarted repeat may find a crashed attempt's memory: start from empty, through the
     # store API (the ChromaDB client may still hold those files open in this process).
@@ -173,9 +174,9 @@ def _run_repeat(task: EvalTask, phases: list[Phase], rc: RepeatContext, progress
             machine.wipe()
             runner = task.make_agent(rc, machine)
         elif phase.memory == "decay":
-            _hook(task, "decay")(main, rc)
+            hook(task, "decay")(main, rc)
         elif phase.memory == "poison":
-            _hook(task, "poison")(main, rc)
+            hook(task, "poison")(main, rc)
         items = list(phase.items)
         if phase.shuffle:
             random.Random(rc.seed * 1000 + p_index).shuffle(items)
@@ -183,7 +184,7 @@ def _run_repeat(task: EvalTask, phases: list[Phase], rc: RepeatContext, progress
                                  on_item=lambda: bar.update(1))
         append_jsonl(rc.run_dir / "samples.jsonl", rows)
         append_jsonl(rc.run_dir / "traces" / f"r{rc.repeat}.jsonl", traces)
-        metrics = _hook(task, "after_phase")(phase, rc, machine)
+        metrics = hook(task, "after_phase")(phase, rc, machine)
         if metrics:
             append_jsonl(rc.run_dir / "phases.jsonl",
                          [{"repeat": rc.repeat, "phase": phase.name, **metrics}])

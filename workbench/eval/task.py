@@ -105,6 +105,9 @@ class EvalTask(Protocol):
 class TaskHooks:
     """Optional task hooks with harmless defaults; tasks inherit and override."""
 
+    def start_repeat(self, rc: RepeatContext) -> None:
+        """Reset any per-repeat bookkeeping (a task instance may run many times)."""
+
     def before_item(self, item: EvalItem, rc: RepeatContext, machine: LearningMachine) -> None:
         """E.g. set the simulated clock to the item's date."""
 

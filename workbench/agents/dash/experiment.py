@@ -240,6 +240,9 @@ class DashTask(TaskHooks):
 
     # -- hooks ------------------------------------------------------------------------------
 
+    def start_repeat(self, rc: RepeatContext) -> None:
+        self.ops.reset(rc.repeat)
+
     def before_item(self, item: EvalItem, rc: RepeatContext, machine: LearningMachine) -> None:
         self.ops.before_item(item, rc, machine)
 

@@ -67,6 +67,15 @@ class MemoryOps:
         self._planted: dict[int, list[str]] = {}
         self.planted_report: dict[int, list[dict[str, Any]]] = {}
 
+    def reset(self, repeat: int) -> None:
+        """Forget a repeat's bookkeeping (a task instance may run the protocol many times)."""
+        for table in (self._first, self._snapshots):
+            for key in [k for k in table if k[0] == repeat]:
+                del table[key]
+        self._bank.pop(repeat, None)
+        self._planted.pop(repeat, None)
+        self.planted_report.pop(repeat, None)
+
     # -- isolation ---------------------------------------------------------------------------
 
     def before_item(self, item: EvalItem, rc: RepeatContext, machine: LearningMachine) -> None:
