@@ -58,6 +58,18 @@ class Settings:
         return "offline"
 
 
+def datasets_dir() -> Path:
+    """The repository's ``datasets/`` folder, or ``$WORKBENCH_DATASETS`` when that is set.
+
+    The one place that variable is read: every agent's loaders go through here, so tests and
+    installed copies can point all of them elsewhere at once.
+    """
+    override = os.environ.get("WORKBENCH_DATASETS")
+    if override:
+        return Path(override).expanduser().resolve()
+    return Path(__file__).resolve().parents[1] / "datasets"
+
+
 def redact(text: str, secrets: tuple[str | None, ...]) -> str:
     """Replace every secret (e.g. an API key) in ``text`` by a fixed marker."""
     for secret in secrets:

@@ -15,10 +15,11 @@ agent.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from workbench.settings import datasets_dir as settings_datasets_dir
 
 PROBE_CATEGORIES = ("single_fact", "current_vs_previous", "traversal", "event_date",
                     "disambiguation", "absence", "goal_recall")
@@ -28,11 +29,8 @@ Needle = str | list[str]
 
 
 def datasets_root() -> Path:
-    """The ``datasets`` folder: ``$WORKBENCH_DATASETS`` if set, else the one beside the package."""
-    override = os.environ.get("WORKBENCH_DATASETS")
-    if override:
-        return Path(override).expanduser().resolve()
-    return Path(__file__).resolve().parents[3] / "datasets"
+    """The ``datasets`` folder (see :func:`workbench.settings.datasets_dir`)."""
+    return settings_datasets_dir()
 
 
 def contacts_dir(root: Path | None = None) -> Path:

@@ -8,11 +8,12 @@ warehouse. It repeats the upstream documentation's mistakes on purpose (see
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from workbench.settings import datasets_dir as settings_datasets_dir
 
 __all__ = [
     "TABLE_NAMES",
@@ -29,15 +30,8 @@ TABLE_NAMES = ("customers", "subscriptions", "plan_changes", "invoices", "usage_
 
 
 def datasets_dir() -> Path:
-    """The repository's ``datasets/`` folder, or ``$WORKBENCH_DATASETS`` when that is set.
-
-    This is the only place that reads the variable, so tests and installed copies can point
-    every Dash loader somewhere else at once.
-    """
-    override = os.environ.get("WORKBENCH_DATASETS")
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parents[3] / "datasets"
+    """The repository's ``datasets/`` folder (see :func:`workbench.settings.datasets_dir`)."""
+    return settings_datasets_dir()
 
 
 def dash_data_dir() -> Path:

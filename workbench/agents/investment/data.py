@@ -9,7 +9,6 @@ read in exactly one place, :func:`datasets_root`.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.agents.investment.ledger import Ledger
+from workbench.settings import datasets_dir as settings_datasets_dir
 
 QUARTERS = ("Q1", "Q2", "Q3", "Q4")
 DECISIONS = ("BUY", "HOLD", "PASS", "SELL", "TRIM")
@@ -25,11 +25,8 @@ MEETING_KINDS = ("fresh", "stress_test", "revisit", "squeeze", "lesson", "lesson
 
 
 def datasets_root() -> Path:
-    """The ``datasets`` folder: ``$WORKBENCH_DATASETS`` if set, else the one beside the package."""
-    override = os.environ.get("WORKBENCH_DATASETS")
-    if override:
-        return Path(override).expanduser().resolve()
-    return Path(__file__).resolve().parents[3] / "datasets"
+    """The ``datasets`` folder (see :func:`workbench.settings.datasets_dir`)."""
+    return settings_datasets_dir()
 
 
 def investment_dir(root: Path | None = None) -> Path:

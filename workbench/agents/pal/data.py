@@ -9,7 +9,6 @@ be given them.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import DatasetError
+from workbench.settings import datasets_dir as settings_datasets_dir
 
 USERS: tuple[str, ...] = ("user_a", "user_b")
 """The two fictional users in the dataset."""
@@ -28,14 +28,8 @@ DATASETS_ENV = "WORKBENCH_DATASETS"
 
 
 def datasets_dir() -> Path:
-    """The repository's ``datasets/`` folder, or ``$WORKBENCH_DATASETS`` when set.
-
-    This is the only place the environment variable is read.
-    """
-    override = os.environ.get(DATASETS_ENV)
-    if override:
-        return Path(override).expanduser().resolve()
-    return Path(__file__).resolve().parents[3] / "datasets"
+    """The repository's ``datasets/`` folder (see :func:`workbench.settings.datasets_dir`)."""
+    return settings_datasets_dir()
 
 
 def pal_dir() -> Path:
