@@ -28,6 +28,9 @@ def make_machine(data_dir: Path):
         kwargs.setdefault("embedder", "hashing")
         kwargs.setdefault("data_dir", data_dir)
         kwargs.setdefault("clock", SteppingClock())
+        # These tests inspect each extraction request as the turn ends: extract inline.
+        # Background extraction (the library default) has its own tests.
+        kwargs.setdefault("background", False)
         machine = LearningMachine(**kwargs)
         made.append(machine)
         return machine

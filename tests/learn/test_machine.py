@@ -317,11 +317,12 @@ def test_background_extraction_is_off_the_latency_path(make_machine):
     started = time.perf_counter()
     agent.run("I like jazz", user_id="u1")
     assert time.perf_counter() - started < 2.0, "the run did not wait for extraction"
-    assert machine.user_memory_store.memories("u1") == []
+    assert machine.pending == 1, "the extraction is still running"
     release.set()
-    machine.flush()
+    # A read waits for pending writes instead of returning stale data.
     assert [m.data["content"] for m in machine.user_memory_store.memories("u1")] == \
         ["Likes jazz."]
+    assert machine.pending == 0
 
 
 # --- tracing ---------------------------------------------------------------------------------

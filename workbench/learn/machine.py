@@ -68,7 +68,9 @@ class LearningMachine:
         chroma_url: use a ChromaDB server instead (default ``$WORKBENCH_CHROMA_URL``).
         prefix: collection-name prefix, to keep several machines apart in one data dir.
         clock: a function returning the current time (a SteppingClock for experiments).
-        background: run ALWAYS extraction off the latency path; ``flush()`` waits for it.
+        background: run ALWAYS extraction off the latency path (default). Reads through the
+            stores, the next run and ``to_frames()`` wait for pending writes first, so nothing
+            is read stale; ``flush()`` waits explicitly. ``False`` extracts inline.
     """
 
     def __init__(self, *, user_profile: Any = None, user_memory: Any = None,
@@ -78,7 +80,7 @@ class LearningMachine:
                  custom_stores: dict[str, Any] | None = None, model: Model | None = None,
                  embedder: str | Embedder | None = None, data_dir: str | Path | None = None,
                  chroma_url: str | None = None, prefix: str = "wb", clock: Clock | None = None,
-                 background: bool = False) -> None:
+                 background: bool = True) -> None:
         settings = Settings.from_env()
         self.data_dir = Path(data_dir) if data_dir else settings.data_dir / "memory"
         self.chroma_url = chroma_url or settings.chroma_url
@@ -96,6 +98,7 @@ class LearningMachine:
         self._lock = threading.Lock()
         self._executor: ThreadPoolExecutor | None = None
         self._pending: list[Future] = []
+        self._worker_name = f"workbench-extract-{id(self):x}"
         self.proposals = ProposalBook(self)
         if knowledge is not None and learned_knowledge in (None, False):
             learned_knowledge = True
@@ -179,7 +182,12 @@ class LearningMachine:
 
     def collection(self, name: str, *, path: str | None = None,
                    url: str | None = None) -> RecordCollection:
-        """The record collection ``<prefix>_<name>`` (opened once, then cached)."""
+        """The record collection ``<prefix>_<name>`` (opened once, then cached).
+
+        Any caller but the extraction worker first waits for pending background writes, so a
+        store read right after a run sees what the run's extraction wrote.
+        """
+        self.settle()
         key = f"{path or ''}|{url or ''}|{name}"
         with self._lock:
             if key not in self._collections:
@@ -269,12 +277,27 @@ class LearningMachine:
 
         if self._executor is None:
             # One worker: writes from consecutive turns apply in order.
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract")
+            self._executor = ThreadPoolExecutor(max_workers=1,
+                                                initializer=self._name_worker)
         snapshot = contextvars.copy_context()
         future = self._executor.submit(snapshot.run, run_extraction, self, turn, user_message,
                                        reply)
         future.add_done_callback(lambda f: self.extraction_reports.append(f.result()))
         self._pending.append(future)
+
+    @property
+    def pending(self) -> int:
+        """Background extractions not finished yet."""
+        return sum(1 for f in self._pending if not f.done())
+
+    def settle(self) -> None:
+        """Wait for pending background writes unless called by the extraction worker itself
+        (every store read goes through here, so reads are never stale)."""
+        if self._pending and threading.current_thread().name != self._worker_name:
+            self.flush()
+
+    def _name_worker(self) -> None:
+        threading.current_thread().name = self._worker_name
 
     def flush(self) -> None:
         """Wait for background extraction to finish (no-op when running inline)."""

@@ -52,16 +52,23 @@ class EntityMemoryStore(EntityToolsMixin, StoreBase):
     def __init__(self, config: EntityMemoryConfig, namespace: str | None = None) -> None:
         super().__init__(config)
         self.namespace = namespace or config.namespace
-        self.graph = EntityGraph()
+        self._graph_obj = EntityGraph()
         self._loaded = False
 
     # -- storage and graph ------------------------------------------------------------------
 
     def _graph(self) -> EntityGraph:
+        if self.machine is not None:
+            self.machine.settle()  # the graph must include pending background writes
         if not self._loaded:
-            self.graph.rebuild(self.collection().all())
+            self._graph_obj.rebuild(self.collection().all())
             self._loaded = True
-        return self.graph
+        return self._graph_obj
+
+    @property
+    def graph(self) -> EntityGraph:
+        """The networkx projection of this store (pending background writes included)."""
+        return self._graph()
 
     def _write(self, operation: str, records: list[Record], **attrs: Any) -> None:
         with self.write_span(operation, ids=[r.id for r in records], **attrs):
@@ -428,4 +435,4 @@ class EntityMemoryStore(EntityToolsMixin, StoreBase):
 
     def clear(self) -> None:
         self.collection().clear()
-        self.graph.rebuild([])
+        self._graph_obj.rebuild([])
