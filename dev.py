@@ -64,7 +64,7 @@ def _verify_minilm() -> None:
 
 def setup() -> Path:
     """Create or reuse .venv and install the project into it; return its python."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs on whatever python3 the user has
         sys.exit(f"Python 3.11+ is required, this is {sys.version.split()[0]}.")
     fingerprint = _setup_fingerprint()
     if STAMP.exists() and STAMP.read_text() == fingerprint and _python().exists():
