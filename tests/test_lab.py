@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import socket
 import subprocess
 import time
@@ -11,6 +13,32 @@ import urllib.request
 import pytest
 
 from workbench.lab import NOTEBOOKS, lab_command
+
+
+@contextlib.contextmanager
+def _running_lab(tmp_path, root=NOTEBOOKS):
+    """Start `workbench lab`'s command on a free port; yield (base URL, token)."""
+    port, token = _free_port(), "workbench-test-token"
+    env = {**os.environ, "HOME": str(tmp_path), "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt")}
+    proc = subprocess.Popen(lab_command(port, token=token, root=root), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("JupyterLab did not start")
+        yield base, token
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 def _free_port() -> int:
@@ -47,19 +75,7 @@ def test_lab_serves_an_executed_notebooks_widget_output(tmp_path):
     root = tmp_path / "nbs"
     root.mkdir()
     name = _executed_widget_notebook(root)
-    port, token = _free_port(), "workbench-test-token"
-    proc = subprocess.Popen(lab_command(port, token=token, root=root),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={**__import__("os").environ, "HOME": str(tmp_path),
-                                 "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt")})
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.5)
+    with _running_lab(tmp_path, root) as (base, token):
         with urllib.request.urlopen(f"{base}/api/contents/{name}?token={token}",
                                     timeout=10) as r:
             model = json.loads(r.read())["content"]
@@ -72,34 +88,12 @@ def test_lab_serves_an_executed_notebooks_widget_output(tmp_path):
         with urllib.request.urlopen(f"{base}/lab?token={token}", timeout=10) as page:
             html = page.read().decode()
         assert "@jupyter-widgets/jupyterlab-manager" in html, "the renderer is federated"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.mark.server
 @pytest.mark.slow
 def test_lab_serves_the_lab_page_notebooks_and_the_widgets_extension(tmp_path):
-    port, token = _free_port(), "workbench-test-token"
-    env_home = tmp_path / "home"
-    env_home.mkdir()
-    proc = subprocess.Popen(lab_command(port, token=token), stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True,
-                            env={**__import__("os").environ, "HOME": str(env_home),
-                                 "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt")})
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("JupyterLab did not start: " + (proc.stdout.read() if proc.stdout else ""))
+    with _running_lab(tmp_path) as (base, token):
         with urllib.request.urlopen(f"{base}/lab?token={token}", timeout=10) as page:
             html = page.read().decode()
         assert page.status == 200 and "jupyter-config-data" in html
@@ -111,9 +105,3 @@ def test_lab_serves_the_lab_page_notebooks_and_the_widgets_extension(tmp_path):
             listing = json.loads(r.read())
         names = {item["name"] for item in listing["content"]}
         assert {p.name for p in NOTEBOOKS.glob("*.ipynb")} <= names
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
