@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from workbench.viz.learning import model_note
+from workbench.viz.learning import label_figure
 
 
 def gain_heatmap(frame: pd.DataFrame, *, value: str = "gain") -> plt.Figure:
@@ -32,9 +32,7 @@ def gain_heatmap(frame: pd.DataFrame, *, value: str = "gain") -> plt.Figure:
     models = sorted({f"{m} (offline stand-in)" if o else str(m)
                      for m, o in zip(frame["model"], frame["offline"], strict=False)
                      if isinstance(m, str)})
-    fig.text(0.01, 0.005, model_note(", ".join(models) or "?"), fontsize=7, color="#555")
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
-    return fig
+    return label_figure(fig, ", ".join(models) or "?")
 
 
 SHARES = ("share_model", "share_tools", "share_retrieval", "share_memory_write",
@@ -65,6 +63,4 @@ def cost_shares(frame: pd.DataFrame, *, cell: str = "baseline") -> plt.Figure:
     right.set_title("Tokens: agent vs memory extraction", fontsize=10)
     models = sorted({f"{m} (offline stand-in)" if o else str(m)
                      for m, o in zip(rows["model"], rows["offline"], strict=False)})
-    fig.text(0.01, 0.005, model_note(", ".join(models) or "?"), fontsize=7, color="#555")
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
-    return fig
+    return label_figure(fig, ", ".join(models) or "?")

@@ -27,7 +27,7 @@ import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from workbench.viz.learning import model_note
+from workbench.viz.learning import label_figure
 
 TYPE_COLORS = {"person": "#4C72B0", "company": "#DD8452", "project": "#55A868",
                "product": "#8172B2", "event": "#937860", "place": "#DA8BC3",
@@ -210,15 +210,6 @@ def _find(g: nx.Graph, wanted: Any) -> Any:
     raise KeyError(f"no entity called {wanted!r} in the graph")
 
 
-def _finish(fig: plt.Figure, title: str | None, model_label: str | None) -> plt.Figure:
-    if title:
-        fig.suptitle(title, fontsize=12)
-    if model_label:
-        fig.text(0.01, 0.005, model_note(model_label), fontsize=8, color="#555555")
-    fig.tight_layout(rect=(0, 0.03 if model_label else 0, 1, 0.95 if title else 1))
-    return fig
-
-
 def draw_entity_graph(graph: Any, *, ax: plt.Axes | None = None, title: str | None = None,
                       model_label: str | None = None, highlight: Any = None, radius: int = 1,
                       max_labels: int = 20, edge_labels: bool | None = None, seed: int = 0,
@@ -240,7 +231,7 @@ def draw_entity_graph(graph: Any, *, ax: plt.Axes | None = None, title: str | No
     ax.set_axis_off()
     if g.number_of_nodes() == 0:
         ax.text(0.5, 0.5, "empty graph", ha="center", va="center", color="#777777")
-        return _finish(fig, title, model_label)
+        return label_figure(fig, model_label, title)
     fixed = pos is not None
     pos = dict(pos) if pos is not None else layout(g, seed=seed)
     missing_pos = [n for n in g if n not in pos]
@@ -313,7 +304,7 @@ def draw_entity_graph(graph: Any, *, ax: plt.Axes | None = None, title: str | No
     if view_args.get("as_of"):
         sub += f" — as of {view_args['as_of']}"
     ax.set_title(sub, fontsize=9, color="#444444")
-    return _finish(fig, title, model_label)
+    return label_figure(fig, model_label, title)
 
 
 # --------------------------------------------------------------------------- comparison
@@ -415,4 +406,4 @@ def draw_graph_comparison(diff: EdgeDiff, *, node_types: Mapping[str, str] | Non
     handles += [Patch(color=colors[k], label=f"{k} ({kinds[k]})") for k in sorted(kinds)]
     legend_ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8,
                      frameon=False)
-    return _finish(fig, title or "Learned vs. gold relationships", model_label)
+    return label_figure(fig, model_label, title or "Learned vs. gold relationships")

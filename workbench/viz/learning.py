@@ -22,11 +22,18 @@ def model_note(model_label: str) -> str:
     return note
 
 
-def _finish(fig: plt.Figure, title: str, model_label: str) -> plt.Figure:
-    fig.suptitle(title, fontsize=12)
-    fig.text(0.01, 0.005, model_note(model_label), fontsize=8, color="#555555", ha="left",
-             va="bottom")
-    fig.tight_layout(rect=(0, 0.04, 1, 0.95))
+def label_figure(fig: plt.Figure, model_label: str | None, title: str | None = None
+                 ) -> plt.Figure:
+    """Give a figure its title and the footer naming the model behind its numbers.
+
+    Every figure the workbench draws goes through here, so offline numbers are always marked.
+    """
+    if title:
+        fig.suptitle(title, fontsize=12)
+    if model_label:
+        fig.text(0.01, 0.005, model_note(model_label), fontsize=8, color="#555555", ha="left",
+                 va="bottom")
+    fig.tight_layout(rect=(0, 0.04 if model_label else 0, 1, 0.95 if title else 1))
     return fig
 
 
@@ -56,7 +63,7 @@ def learning_curve(frame: pd.DataFrame, metric: str, *, model_label: str,
     ax.set_xlabel("item position (phases in order)")
     ax.set_ylabel(metric.replace("_", " "))
     ax.legend(fontsize=8)
-    return _finish(fig, title or f"Learning curve: {metric.replace('_', ' ')}", model_label)
+    return label_figure(fig, model_label, title or f"Learning curve: {metric.replace('_', ' ')}")
 
 
 def phase_bars(frame: pd.DataFrame, metrics: Sequence[str], *, model_label: str,
@@ -77,7 +84,7 @@ def phase_bars(frame: pd.DataFrame, metrics: Sequence[str], *, model_label: str,
                color=[PHASE_COLORS.get(p, "#999999") for p in phases])
         ax.set_title(metric.replace("_", " "), fontsize=10)
         ax.tick_params(axis="x", rotation=20)
-    return _finish(fig, title or f"{' vs '.join(phases)}: means with 95% CIs", model_label)
+    return label_figure(fig, model_label, title or f"{' vs '.join(phases)}: means with 95% CIs")
 
 
 def group_bars(frame: pd.DataFrame, metric: str, *, model_label: str, group: str = "group",
@@ -96,7 +103,7 @@ def group_bars(frame: pd.DataFrame, metric: str, *, model_label: str, group: str
     ax.set_xticklabels(table.index, rotation=35, ha="right", fontsize=8)
     ax.set_ylabel(metric.replace("_", " "))
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    return _finish(fig, title or f"{metric.replace('_', ' ')} per {group}", model_label)
+    return label_figure(fig, model_label, title or f"{metric.replace('_', ' ')} per {group}")
 
 
 def distribution(frame: pd.DataFrame, metric: str, *, model_label: str,
@@ -116,4 +123,4 @@ def distribution(frame: pd.DataFrame, metric: str, *, model_label: str,
     ax.set_xlabel(metric.replace("_", " "))
     ax.set_ylabel("share of items")
     ax.legend(fontsize=8)
-    return _finish(fig, title or f"Distribution of {metric.replace('_', ' ')}", model_label)
+    return label_figure(fig, model_label, title or f"Distribution of {metric.replace('_', ' ')}")

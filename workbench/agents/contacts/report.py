@@ -22,7 +22,7 @@ import pandas as pd
 from workbench.agents.contacts.data import World
 from workbench.agents.contacts.snapshot import GraphSnapshot, gold_snapshot
 from workbench.viz.graph import EdgeDiff
-from workbench.viz.learning import model_note
+from workbench.viz.learning import label_figure
 
 if TYPE_CHECKING:
     import matplotlib.pyplot as plt
@@ -133,10 +133,8 @@ def plot_learning_curve(record: RunRecord, *, title: str | None = None) -> plt.F
     right.set(xlabel="turns of the script ingested", ylabel="F1", ylim=(-0.02, 1.05),
               title="Entity graph against the gold graph")
     right.legend(fontsize=7, loc="lower right")
-    fig.suptitle(title or "Contacts: learning curve over the user's script", fontsize=12)
-    fig.text(0.01, 0.005, model_note(record.label), fontsize=8, color="#555555")
-    fig.tight_layout(rect=(0, 0.04, 1, 0.95))
-    return fig
+    return label_figure(fig, record.label,
+                        title or "Contacts: learning curve over the user's script")
 
 
 def headline(record: RunRecord) -> dict[str, float]:

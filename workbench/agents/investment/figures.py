@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import LinearSegmentedColormap
 
-from workbench.viz.learning import model_note
+from workbench.viz.learning import label_figure
 
 CONDITION_COLORS = {"cumulative": "#55A868", "wiped": "#C44E52"}
 CORRECTNESS = LinearSegmentedColormap.from_list("correctness", ["#C44E52", "#E8C547",
@@ -25,14 +25,6 @@ def _ok(samples: pd.DataFrame) -> pd.DataFrame:
     if "status" in samples:
         samples = samples[samples["status"] == "ok"]
     return samples
-
-
-def _finish(fig: plt.Figure, title: str, model_label: str) -> plt.Figure:
-    fig.suptitle(title, fontsize=12)
-    fig.text(0.01, 0.005, model_note(model_label), fontsize=8, color="#555555", ha="left",
-             va="bottom")
-    fig.tight_layout(rect=(0, 0.04, 1, 0.95))
-    return fig
 
 
 def _lesson_index(samples: pd.DataFrame) -> int | None:
@@ -75,7 +67,7 @@ def decision_timeline(samples: pd.DataFrame, *, model_label: str,
                   "repeat, red = wrong)", fontsize=8)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    return _finish(fig, "Committee decisions by meeting", model_label)
+    return label_figure(fig, model_label, "Committee decisions by meeting")
 
 
 def running_mean(values: pd.Series) -> pd.Series:
@@ -126,5 +118,5 @@ def learning_curves(samples: pd.DataFrame, metrics: Sequence[str], *, model_labe
         ax.legend(fontsize=8)
     for ax in list(axes.flat)[len(metrics):]:
         ax.set_visible(False)
-    return _finish(fig, "Learning curves: cumulative memory vs memory wiped before every "
-                        "meeting", model_label)
+    return label_figure(fig, model_label, "Learning curves: cumulative memory vs memory wiped before every "
+                        "meeting")

@@ -184,7 +184,7 @@ def adherence_figure(record: RunRecord):
     labelled with the model that produced the numbers."""
     import matplotlib.pyplot as plt
 
-    from workbench.viz.learning import model_note
+    from workbench.viz.learning import label_figure
 
     table = adherence_by_rule(record)
     labels = ("before", "later_sessions", "control")
@@ -207,17 +207,14 @@ def adherence_figure(record: RunRecord):
     ax.set_ylim(0, 1.18)
     ax.set_ylabel("adherence")
     ax.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
-    fig.suptitle(f"Stated preferences: before vs after — {record.label}", fontsize=11)
-    fig.text(0.01, 0.005, model_note(record.label), fontsize=8, color="#555555")
-    fig.tight_layout(rect=(0, 0.05, 1, 0.95))
-    return fig
+    return label_figure(fig, record.label, "Stated preferences: before vs after")
 
 
 def retention_figure(record: RunRecord):
     """Adherence by sessions since a preference was stated, with CIs."""
     import matplotlib.pyplot as plt
 
-    from workbench.viz.learning import model_note
+    from workbench.viz.learning import label_figure
 
     table = retention_table(record)
     fig, ax = plt.subplots(figsize=(6, 3.4))
@@ -229,7 +226,4 @@ def retention_figure(record: RunRecord):
     ax.set_ylim(0, 1.1)
     ax.set_xlabel("sessions since the preference was stated (0 = same session)")
     ax.set_ylabel("adherence")
-    fig.suptitle(f"Retention of stated preferences — {record.label}", fontsize=11)
-    fig.text(0.01, 0.005, model_note(record.label), fontsize=8, color="#555555")
-    fig.tight_layout(rect=(0, 0.06, 1, 0.95))
-    return fig
+    return label_figure(fig, record.label, "Retention of stated preferences")
